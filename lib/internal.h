@@ -1,0 +1,107 @@
+/*
+ * internal.h - what the files of libwithus share and nobody else sees.
+ */
+#ifndef WU_INTERNAL_H
+#define WU_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include "withus.h"
+
+#define WU_APPLICATION_ID 0x57557331 /* "WUs1" */
+
+struct wu_embedded {
+	const char *name;
+	const char *text;
+};
+
+struct wu_currency {
+	char code[4];
+	int exponent;
+};
+
+/* Prepared statements kept for the life of the handle, per record type. */
+struct wu_type_stmts {
+	sqlite3_stmt *insert;
+	sqlite3_stmt *update;
+	sqlite3_stmt *select_one;
+	sqlite3_stmt *exists;
+};
+
+struct wu_db {
+	sqlite3 *sql;
+	char *errmsg;
+	char *user;
+	unsigned flags;
+	int tx_depth;       /* wu_begin nesting */
+	bool tx_failed;     /* an inner step failed: the outermost commit must roll back */
+	struct wu_currency *currencies;
+	size_t ncurrencies;
+	char (*countries)[3];
+	size_t ncountries;
+	struct wu_type_stmts *stmts; /* one per type, index as wu_type_at() */
+	sqlite3_stmt *history_insert;
+	sqlite3_stmt *history_seq;
+};
+
+/* error.c */
+int wu__err(wu_db *db, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+int wu__err_sql(wu_db *db, const char *what);
+int wu__err_nomem(wu_db *db);
+void wu__err_clear(wu_db *db);
+/* Prefixes the current message with "prefix: " (e.g. an import line). */
+void wu__err_prefix(wu_db *db, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* store.c */
+int wu__prepare(wu_db *db, sqlite3_stmt **out, const char *sql);
+int wu__write_begin(wu_db *db);
+int wu__write_end(wu_db *db, int rc);
+size_t wu__type_index(const wu_type *t);
+void wu__now(char buf[32]);
+int wu__uuid_v7(char out[37]);
+
+/* money.c */
+int wu__load_reference(wu_db *db);
+bool wu__country_known(const wu_db *db, const char *code);
+
+/* validate.c */
+int wu__validate_value(wu_db *db, const wu_type *t, const wu_field *f, json_t *obj, unsigned flags);
+int wu__validate_record(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
+bool wu__date_valid(const char *s);
+bool wu__timestamp_valid(const char *s);
+bool wu__utf8_valid(const char *s, size_t len);
+/* Returns a description of what looks personal in `s` ("an e-mail address"), or NULL. */
+const char *wu__personal_scan(const char *s, char *found, size_t found_size);
+/* WU_EPERSONAL with a message naming type, field and what was found. */
+int wu__personal_check(wu_db *db, const wu_type *t, const wu_field *f, const char *s);
+int wu__ror_normalise(char out[40], const char *s);
+bool wu__orcid_valid(const char *s);
+bool wu__orgid_valid(const char *s);
+
+/* records.c */
+const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
+int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
+int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
+int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec);
+
+/* csv.c */
+typedef struct wu_csv wu_csv;
+int wu__csv_open(wu_csv **out, FILE *in);
+/* Reads one row: *nfields cells in *cells (borrowed until the next call).
+ * Returns 1 for a row, 0 at end of input, <0 on error (message in *err). */
+int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err);
+uint64_t wu__csv_line(const wu_csv *c);
+uint64_t wu__csv_bytes(const wu_csv *c);
+void wu__csv_close(wu_csv *c);
+int wu__csv_write_cell(FILE *out, const char *s);
+
+#endif

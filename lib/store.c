@@ -1,0 +1,371 @@
+/*
+ * store.c - opening the database, migrations, transactions, ids and time.
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+
+/* The migrations, sql/NNN-*.sql, embedded at build time. */
+#include "sql-embed.inc"
+
+/* The version is the number of the last migration: "003-x.sql" is 3. */
+static int migration_number(const char *name)
+{
+	return (int)strtol(name, NULL, 10);
+}
+
+int wu_schema_version(void)
+{
+	int v = 0;
+	for (const struct wu_embedded *m = wu_migrations; m->name; m++)
+		if (migration_number(m->name) > v)
+			v = migration_number(m->name);
+	return v;
+}
+
+int wu__prepare(wu_db *db, sqlite3_stmt **out, const char *sql)
+{
+	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+		return wu__err_sql(db, "cannot prepare statement");
+	return WU_OK;
+}
+
+static int exec(wu_db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return wu__err_sql(db, what);
+	return WU_OK;
+}
+
+static int pragma_int(wu_db *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	else if (s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read database header");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int wu_db_user_version(int *out, wu_db *db)
+{
+	*out = 0;
+	return pragma_int(db, "PRAGMA user_version", out);
+}
+
+/* ---- transactions ---------------------------------------------------- */
+
+int wu_begin(wu_db *db)
+{
+	if (db->tx_depth == 0) {
+		/* IMMEDIATE takes the write lock now, so a second writer waits in
+		 * the busy handler instead of failing at its first write. */
+		int rc = exec(db, "BEGIN IMMEDIATE", "cannot begin transaction");
+		if (rc)
+			return rc;
+		db->tx_failed = false;
+	}
+	db->tx_depth++;
+	return WU_OK;
+}
+
+int wu_commit(wu_db *db)
+{
+	if (db->tx_depth <= 0)
+		return wu__err(db, WU_EMISUSE, "commit without a transaction");
+	if (--db->tx_depth > 0)
+		return WU_OK;
+	if (db->tx_failed) {
+		exec(db, "ROLLBACK", "cannot roll back");
+		db->tx_failed = false;
+		return wu__err(db, WU_EMISUSE, "an earlier step failed: nothing was written");
+	}
+	if (sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = wu__err_sql(db, "cannot commit");
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return WU_OK;
+}
+
+int wu_rollback(wu_db *db)
+{
+	if (db->tx_depth <= 0)
+		return wu__err(db, WU_EMISUSE, "rollback without a transaction");
+	if (--db->tx_depth > 0) {
+		db->tx_failed = true;
+		return WU_OK;
+	}
+	db->tx_failed = false;
+	/* The message of the failure that led here must survive. */
+	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	return WU_OK;
+}
+
+int wu__write_begin(wu_db *db)
+{
+	if (db->flags & WU_OPEN_READONLY)
+		return wu__err(db, WU_EMISUSE, "the database was opened read-only");
+	return wu_begin(db);
+}
+
+int wu__write_end(wu_db *db, int rc)
+{
+	if (rc == WU_OK)
+		return wu_commit(db);
+	wu_rollback(db);
+	return rc;
+}
+
+/* ---- migrations -------------------------------------------------------- */
+
+static int apply_migration(wu_db *db, const struct wu_embedded *m)
+{
+	int n = migration_number(m->name);
+	int rc = wu__write_begin(db);
+	if (rc)
+		return rc;
+	if (sqlite3_exec(db->sql, m->text, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = wu__err_sql(db, "migration failed");
+		wu__err_prefix(db, "%s", m->name);
+		return wu__write_end(db, rc);
+	}
+	char *sql = sqlite3_mprintf("PRAGMA user_version = %d; PRAGMA application_id = %d",
+				    n, WU_APPLICATION_ID);
+	if (!sql)
+		return wu__write_end(db, wu__err_nomem(db));
+	rc = exec(db, sql, "cannot record schema version");
+	sqlite3_free(sql);
+	return wu__write_end(db, rc);
+}
+
+/* A file that SQLite can read but that some other program made is refused,
+ * rather than filled with our tables. */
+static int check_ownership(wu_db *db, int version)
+{
+	int app = 0, tables = 0;
+	int rc = pragma_int(db, "PRAGMA application_id", &app);
+	if (!rc)
+		rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
+	if (rc)
+		return rc;
+	if (app != 0 && app != WU_APPLICATION_ID)
+		return wu__err(db, WU_ENOTDB, "not a withus database (application id %d)", app);
+	if (app == 0 && tables > 0)
+		return wu__err(db, WU_ENOTDB, "not a withus database (it has tables of another program)");
+	if (version > wu_schema_version())
+		return wu__err(db, WU_EVERSION,
+			       "the database has schema version %d, made by a newer withus; this one knows up to %d",
+			       version, wu_schema_version());
+	return WU_OK;
+}
+
+static int migrate(wu_db *db)
+{
+	int version = 0;
+	int rc = wu_db_user_version(&version, db);
+	if (!rc)
+		rc = check_ownership(db, version);
+	if (rc)
+		return rc;
+	for (const struct wu_embedded *m = wu_migrations; m->name; m++) {
+		if (migration_number(m->name) <= version)
+			continue;
+		if (db->flags & WU_OPEN_READONLY)
+			return wu__err(db, WU_EVERSION, "the database needs migrating to version %d; open it for writing once",
+				       wu_schema_version());
+		rc = apply_migration(db, m);
+		if (rc)
+			return rc;
+	}
+	return WU_OK;
+}
+
+/* ---- open / close ---------------------------------------------------------- */
+
+/* SQLite would create the file with the process umask; a database that may
+ * be seized must not be readable by others, so we make it 0600 first. SQLite
+ * gives its -wal and -shm files the same mode. */
+static int create_private_file(wu_db *db, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return WU_OK;
+		return wu__err(db, WU_EIO, "cannot create '%s': %s", path, strerror(errno));
+	}
+	close(fd);
+	return WU_OK;
+}
+
+static bool is_memory_path(const char *path)
+{
+	return strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0;
+}
+
+static int set_pragmas(wu_db *db, int busy_ms)
+{
+	sqlite3_busy_timeout(db->sql, busy_ms > 0 ? busy_ms : 10000);
+	sqlite3_extended_result_codes(db->sql, 1);
+	int rc = exec(db, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
+	if (rc)
+		return rc;
+	if (!(db->flags & WU_OPEN_READONLY)) {
+		/* WAL lets readers run beside one writer; FULL sync because a
+		 * lost disbursement record is a real harm. */
+		rc = exec(db, "PRAGMA journal_mode = WAL", "cannot enable WAL");
+		if (!rc)
+			rc = exec(db, "PRAGMA synchronous = FULL", "cannot set synchronous");
+	}
+	return rc;
+}
+
+static int open_sqlite(wu_db *db, const char *path, unsigned flags)
+{
+	int oflags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	if (flags & WU_OPEN_READONLY) {
+		oflags |= SQLITE_OPEN_READONLY;
+	} else {
+		oflags |= SQLITE_OPEN_READWRITE;
+		if (!is_memory_path(path)) {
+			struct stat sb;
+			if (stat(path, &sb) != 0) {
+				if (flags & WU_OPEN_NOCREATE)
+					return wu__err(db, WU_ENOTFOUND, "no database at '%s'", path);
+				int rc = create_private_file(db, path);
+				if (rc)
+					return rc;
+			}
+		} else {
+			oflags |= SQLITE_OPEN_CREATE;
+		}
+	}
+	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
+		if (!db->sql)
+			return wu__err_nomem(db);
+		return wu__err(db, WU_EIO, "cannot open '%s': %s", path, sqlite3_errmsg(db->sql));
+	}
+	return WU_OK;
+}
+
+int wu_db_open(wu_db **out, const char *path, const wu_open_opts *opts)
+{
+	*out = NULL;
+	wu_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return WU_ENOMEM;
+	*out = db;
+	if (!path)
+		return wu__err(db, WU_EMISUSE, "no database path");
+	db->flags = opts ? opts->flags : 0;
+	db->user = strdup(opts && opts->user ? opts->user : "unknown");
+	db->stmts = calloc(wu_type_count(), sizeof *db->stmts);
+	if (!db->user || !db->stmts)
+		return wu__err_nomem(db);
+	int rc = open_sqlite(db, path, db->flags);
+	if (!rc)
+		rc = set_pragmas(db, opts ? opts->busy_timeout_ms : 0);
+	if (!rc)
+		rc = migrate(db);
+	if (!rc)
+		rc = wu__load_reference(db);
+	if (rc == WU_EDB && sqlite3_errcode(db->sql) == SQLITE_NOTADB)
+		rc = wu__err(db, WU_ENOTDB, "'%s' is not a withus database", path);
+	return rc;
+}
+
+void wu_db_close(wu_db *db)
+{
+	if (!db)
+		return;
+	if (db->stmts) {
+		for (size_t i = 0; i < wu_type_count(); i++) {
+			sqlite3_finalize(db->stmts[i].insert);
+			sqlite3_finalize(db->stmts[i].update);
+			sqlite3_finalize(db->stmts[i].select_one);
+			sqlite3_finalize(db->stmts[i].exists);
+		}
+	}
+	sqlite3_finalize(db->history_insert);
+	sqlite3_finalize(db->history_seq);
+	if (db->sql && db->tx_depth > 0)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db->sql);
+	free(db->stmts);
+	free(db->currencies);
+	free(db->countries);
+	free(db->user);
+	free(db->errmsg);
+	free(db);
+}
+
+int wu_meta_get(char **out, wu_db *db, const char *key)
+{
+	*out = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, "SELECT value FROM meta WHERE key = :key");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = wu__err_nomem(db);
+	} else if (s == SQLITE_DONE) {
+		rc = wu__err(db, WU_ENOTFOUND, "no meta value '%s'", key);
+	} else {
+		rc = wu__err_sql(db, "cannot read meta");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- ids and time ------------------------------------------------------ */
+
+void wu__now(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* UUID version 7 (RFC 9562): a millisecond clock prefix keeps new ids in
+ * index order, which keeps inserts local in the b-tree; the rest is random,
+ * so an id reveals nothing about the organisation it names. */
+int wu__uuid_v7(char out[37])
+{
+	unsigned char b[16];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	if (getrandom(b + 6, 10, 0) != 10)
+		return WU_EIO;
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 15];
+	}
+	*p = '\0';
+	return WU_OK;
+}

@@ -1,0 +1,253 @@
+/*
+ * withus.h - the public API of libwithus.
+ *
+ * libwithus logs how research teams work with sex worker-led organisations
+ * (partnerships, involvement per research phase, budgets and payments,
+ * outputs) in one SQLite file, checks those records against the researcher
+ * recommendations, and shares them with a CouchDB-compatible endpoint.
+ *
+ * Conventions (as in sqlite3 and libgit2):
+ *  - every function that can fail returns an int: WU_OK (0) or a negative
+ *    WU_E* code; the message is read with wu_errmsg(db);
+ *  - results come back through the first parameter (`out`); the caller owns
+ *    what it receives and frees it with the matching free function, every one
+ *    of which accepts NULL;
+ *  - json_t arguments are marked "borrowed" (the library keeps no reference),
+ *    "new" (the caller receives a reference it must json_decref) or "steals";
+ *  - the library never prints, never exits and reads no environment.
+ */
+#ifndef WITHUS_H
+#define WITHUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WU_VERSION "0.1.0"
+
+/* ---- result codes ------------------------------------------------------ */
+enum {
+	WU_OK = 0,
+	WU_EINVAL = -1,       /* a value is not valid: the message names field and value */
+	WU_ENOTFOUND = -2,    /* no record (or type) with that id or name */
+	WU_EEXIST = -3,       /* a record with that id (or key) exists already */
+	WU_EREFERENCED = -4,  /* the record is referenced by another record */
+	WU_ENOMEM = -5,       /* out of memory */
+	WU_EIO = -6,          /* reading or writing a file failed */
+	WU_EDB = -7,          /* the database reported an error */
+	WU_EBUSY = -8,        /* the database stayed locked past the busy timeout */
+	WU_EVERSION = -9,     /* the database was made by a newer withus */
+	WU_EPERSONAL = -10,   /* free text looks like it identifies a person */
+	WU_EAMBIGUOUS = -11,  /* an id prefix or name matches several records */
+	WU_ENOTDB = -12,      /* the file is not a withus database */
+	WU_EDEMO = -13,       /* demo and real records would be mixed */
+	WU_EMISUSE = -14      /* the API was called the wrong way */
+};
+
+/* A static, human-readable name for a result code. */
+const char *wu_strerror(int code);
+
+/* The library version, e.g. "0.1.0". */
+const char *wu_version(void);
+
+/* ---- the database handle ----------------------------------------------- */
+typedef struct wu_db wu_db;
+
+#define WU_OPEN_READONLY 0x1u  /* never write; refuse a database that needs migrating */
+#define WU_OPEN_NOCREATE 0x2u  /* fail with WU_ENOTFOUND when the file does not exist */
+
+typedef struct wu_open_opts {
+	unsigned flags;        /* WU_OPEN_* */
+	const char *user;      /* who is writing, recorded in the history; NULL: "unknown" */
+	int busy_timeout_ms;   /* how long to wait for another writer; 0: 10000 */
+} wu_open_opts;
+
+/*
+ * Opens (creating with mode 0600 if needed) the withus database at `path`,
+ * applies any pending migrations, and returns the handle through `out`.
+ * `path` may be ":memory:". `opts` may be NULL. On failure *out is still set
+ * when a handle could be made, so that wu_errmsg() can explain; close it.
+ */
+int wu_db_open(wu_db **out, const char *path, const wu_open_opts *opts);
+
+/* Closes the handle; accepts NULL. */
+void wu_db_close(wu_db *db);
+
+/* The message of the last failed call on `db` (borrowed; valid until the next call). */
+const char *wu_errmsg(const wu_db *db);
+
+/* The schema version (PRAGMA user_version) this library writes. */
+int wu_schema_version(void);
+
+/* The schema version of an open database. */
+int wu_db_user_version(int *out, wu_db *db);
+
+/* Transactions: every write is already atomic on its own; wrap several in
+ * one to make them atomic together (import does). Nesting is counted; a
+ * failure inside makes the outermost commit fail and roll back. */
+int wu_begin(wu_db *db);
+int wu_commit(wu_db *db);
+int wu_rollback(wu_db *db);
+
+/* Database-wide facts kept in the meta table ("uuid", "demo", ...); *out is new, free with wu_free. */
+int wu_meta_get(char **out, wu_db *db, const char *key);
+
+/* ---- the record model (read-only descriptions) -------------------------- */
+typedef enum wu_kind {
+	WU_K_TEXT,      /* free text, scanned for contact details */
+	WU_K_CODE,      /* a short machine word: no spaces */
+	WU_K_ENUM,      /* one of `values` */
+	WU_K_SET,       /* several of `values`, kept sorted */
+	WU_K_DATE,      /* YYYY-MM-DD */
+	WU_K_INT,       /* a non-negative integer */
+	WU_K_PERCENT,   /* an integer 0..100 */
+	WU_K_BOOL,      /* true or false */
+	WU_K_MONEY,     /* an exact decimal in the currency named by field `currency` */
+	WU_K_CURRENCY,  /* an ISO 4217 code */
+	WU_K_COUNTRY,   /* an ISO 3166-1 alpha-2 code */
+	WU_K_REF,       /* the id of a record of type `ref` */
+	WU_K_REFSET,    /* ids of records of type `ref`, kept sorted */
+	WU_K_ORGID,     /* an org-id.guide identifier, LISTCODE-ID */
+	WU_K_ROR,       /* a ROR id; stored as https://ror.org/0xxxxxxNN */
+	WU_K_ORCID,     /* an ORCID iD, 0000-0000-0000-000X */
+	WU_K_URL        /* an http(s) URL (evidence links) */
+} wu_kind;
+
+#define WU_F_REQUIRED 0x1u  /* must be present on every record */
+#define WU_F_LIST     0x2u  /* shown as a column by `withus list` */
+
+typedef struct wu_field {
+	const char *name;            /* JSON key, CSV column, SQL column and --option */
+	wu_kind kind;
+	unsigned flags;              /* WU_F_* */
+	const char *const *values;   /* NULL-terminated, for ENUM and SET */
+	const char *ref;             /* record type, for REF and REFSET */
+	const char *currency;        /* companion currency field, for MONEY */
+	const char *defval;          /* stored when a new record leaves the field out, or NULL */
+	const char *help;            /* one line for `withus help TYPE` */
+} wu_field;
+
+typedef struct wu_type {
+	const char *name;            /* "org", "project", ... (also the SQL table) */
+	const char *title;           /* "organisation" */
+	const char *help;            /* one line */
+	const wu_field *fields;      /* without the common id/type/created/updated */
+	size_t nfields;
+	const char *label;           /* the field that names a record ("name", "title"), or NULL */
+} wu_type;
+
+/* Types in dependency order (a type refers only to types before it). */
+size_t wu_type_count(void);
+const wu_type *wu_type_at(size_t i);
+const wu_type *wu_type_find(const char *name);
+const wu_field *wu_field_find(const wu_type *t, const char *name);
+const char *wu_kind_name(wu_kind k);
+
+/* ---- records ------------------------------------------------------------ */
+/*
+ * A record in its canonical JSON shape is an object with "id", "type",
+ * "created", "updated" and the type's fields (absent when unset). Keys are
+ * sorted; money is an exact decimal string; sets are sorted arrays. See
+ * docs/records.md.
+ */
+#define WU_FORCE      0x1u  /* accept free text that looks like contact details */
+#define WU_KEEP_META  0x2u  /* add: keep "id", "created", "updated" from the input (import) */
+#define WU_TEXT_VALUES 0x4u /* values are strings as a person typed them (CLI, CSV): "true",
+			      * "12", "a,b" are converted to the field's kind */
+
+/*
+ * Validates and stores a new record of `type`. `fields` (borrowed) is an
+ * object of field values; unknown keys are refused. The new id is returned
+ * through `out_id` (new; free with wu_free) unless out_id is NULL.
+ */
+int wu_record_add(char **out_id, wu_db *db, const char *type, const json_t *fields, unsigned flags);
+
+/*
+ * Applies `patch` (borrowed; a JSON merge patch: a null value removes the
+ * field) to the record `id`, validates the whole result and stores it.
+ */
+int wu_record_update(wu_db *db, const char *id, const json_t *patch, unsigned flags);
+
+/* Deletes record `id`; refused with WU_EREFERENCED while another record refers to it. */
+int wu_record_delete(wu_db *db, const char *id);
+
+/* The record `id` in canonical shape (new). */
+int wu_record_get(json_t **out, wu_db *db, const char *id);
+
+/* Called once per record or history entry; `rec` is borrowed. Return non-zero to stop. */
+typedef int (*wu_record_cb)(const json_t *rec, void *payload);
+
+typedef struct wu_query {
+	const char *project;   /* only records of this project (the project itself for "project") */
+	const char *org;       /* only records naming this organisation */
+} wu_query;
+
+/* Calls `cb` for each record of `type` (all types in dependency order when
+ * NULL), oldest first. `q` may be NULL. */
+int wu_record_list(wu_db *db, const char *type, const wu_query *q, wu_record_cb cb, void *payload);
+
+/*
+ * Finds the one record of `type` (any type when NULL) that `text` names:
+ * a full id, a unique id prefix of at least 4 characters, or an exact
+ * name/title. *out_id is new.
+ */
+int wu_resolve(char **out_id, wu_db *db, const char *type, const char *text);
+
+/* Counts records of `type` (all types when NULL). */
+int wu_record_count(int64_t *out, wu_db *db, const char *type);
+
+/* Calls `cb` with each history entry of record `id` (all records when NULL),
+ * oldest first: {"seq","at","user","op","type","id","changes"}. */
+int wu_history(wu_db *db, const char *id, wu_record_cb cb, void *payload);
+
+/* ---- values ------------------------------------------------------------ */
+/* Parses an exact decimal amount for `currency` into minor units. */
+int wu_money_parse(int64_t *out, wu_db *db, const char *text, const char *currency);
+/* Formats minor units as a decimal for `currency` into buf. */
+int wu_money_format(char *buf, size_t size, wu_db *db, int64_t minor, const char *currency);
+/* The number of minor-unit digits of an ISO 4217 currency, or -1 if unknown. */
+int wu_currency_exponent(wu_db *db, const char *code);
+
+/* ---- import and export --------------------------------------------------- */
+typedef void (*wu_progress_cb)(uint64_t bytes, uint64_t records, void *payload);
+
+typedef struct wu_import_opts {
+	const char *format;      /* "jsonl" or "csv" */
+	const char *type;        /* for csv: the record type of every row */
+	const char *source;      /* a name for messages ("budget.csv"); may be NULL */
+	unsigned flags;          /* WU_FORCE */
+	wu_progress_cb progress; /* may be NULL; called every few thousand records */
+	void *payload;
+} wu_import_opts;
+
+/*
+ * Reads records from `in` and adds them, keeping their ids and timestamps.
+ * The whole stream is one transaction (or joins the caller's): on any error
+ * nothing is written and the message names the line, field and value.
+ * Memory use does not grow with the input. *out (may be NULL) gets the count.
+ */
+int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts);
+
+/* Writes every record (of `type`, or all when NULL) as JSON Lines. */
+int wu_export_jsonl(wu_db *db, FILE *out, const char *type, const wu_query *q);
+
+/* Writes the records of `type` as CSV with a header row of field names. */
+int wu_export_csv(wu_db *db, FILE *out, const char *type, const wu_query *q);
+
+/* ---- demo ------------------------------------------------------------------ */
+/* Loads the built-in, fictional demo dataset. Refused with WU_EDEMO when the
+ * database already holds records that are not demo records. */
+int wu_demo_load(uint64_t *out, wu_db *db);
+
+/* ---- memory --------------------------------------------------------------- */
+void wu_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WITHUS_H */
