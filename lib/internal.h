@@ -67,7 +67,7 @@ int wu__write_begin(wu_db *db);
 int wu__write_end(wu_db *db, int rc);
 size_t wu__type_index(const wu_type *t);
 void wu__now(char buf[32]);
-int wu__uuid_v7(char out[37]);
+int wu__uuid_v4(char out[37]);
 
 /* money.c */
 int wu__load_reference(wu_db *db);

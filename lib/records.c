@@ -337,7 +337,7 @@ static int take_meta(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 	char now[32], id[37];
 	wu__now(now);
 	if (!(flags & WU_KEEP_META)) {
-		if (wu__uuid_v7(id))
+		if (wu__uuid_v4(id))
 			return wu__err(db, WU_EIO, "cannot read random bytes for a new id");
 		const char *made[] = { "id", "created", "updated" };
 		for (int i = 0; i < 3; i++)
@@ -350,7 +350,7 @@ static int take_meta(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 		return WU_OK;
 	}
 	if (!json_object_get(rec, "id")) {
-		if (wu__uuid_v7(id))
+		if (wu__uuid_v4(id))
 			return wu__err(db, WU_EIO, "cannot read random bytes for a new id");
 		if (json_object_set_new(rec, "id", json_string(id)))
 			return wu__err_nomem(db);

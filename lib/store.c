@@ -343,20 +343,15 @@ void wu__now(char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* UUID version 7 (RFC 9562): a millisecond clock prefix keeps new ids in
- * index order, which keeps inserts local in the b-tree; the rest is random,
- * so an id reveals nothing about the organisation it names. */
-int wu__uuid_v7(char out[37])
+/* UUID version 4: all random, so an id says nothing about the record it
+ * names (not even when it was made), and a short prefix is enough to tell
+ * records apart, as with git's abbreviated hashes. */
+int wu__uuid_v4(char out[37])
 {
 	unsigned char b[16];
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-	if (getrandom(b + 6, 10, 0) != 10)
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
 		return WU_EIO;
-	for (int i = 0; i < 6; i++)
-		b[i] = (unsigned char)(ms >> (40 - 8 * i));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	static const char hex[] = "0123456789abcdef";
 	char *p = out;

@@ -14,9 +14,9 @@ ids = {}
 
 def rid(key):
     if key not in ids:
-        # a fixed, random-looking UUID (version 7 layout) per demo record
+        # a fixed, random-looking UUID (version 4 layout) per demo record
         h = hashlib.md5(("withus-demo:" + key).encode()).hexdigest()
-        ids[key] = "%s-%s-7%s-%x%s-%s" % (h[0:8], h[8:12], h[13:16], 8 + int(h[16], 16) % 4, h[17:20], h[20:32])
+        ids[key] = "%s-%s-4%s-%x%s-%s" % (h[0:8], h[8:12], h[13:16], 8 + int(h[16], 16) % 4, h[17:20], h[20:32])
     return ids[key]
 
 out = []
