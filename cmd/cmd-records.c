@@ -529,7 +529,8 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	const char *project = NULL, *org = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	/* options may follow the type: withus list budget --json */
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON: json = true; break;
 		case OPT_PROJECT: project = optarg; break;

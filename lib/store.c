@@ -281,8 +281,8 @@ int wu_db_open(wu_db **out, const char *path, const wu_open_opts *opts)
 		rc = migrate(db);
 	if (!rc)
 		rc = wu__load_reference(db);
-	if (rc == WU_EDB && sqlite3_errcode(db->sql) == SQLITE_NOTADB)
-		rc = wu__err(db, WU_ENOTDB, "'%s' is not a withus database", path);
+	if (rc == WU_ENOTDB && db->sql && sqlite3_errcode(db->sql) == SQLITE_NOTADB)
+		rc = wu__err(db, WU_ENOTDB, "not a withus database (not an SQLite file at all)");
 	return rc;
 }
 

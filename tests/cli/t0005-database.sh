@@ -1,0 +1,50 @@
+#!/bin/sh
+# The database file: private mode, foreign and newer files refused,
+# concurrent writers both succeed.
+. "${TEST_SRCDIR:-$(dirname "$0")/..}/cli/lib.sh"
+D="$TMP/d.db"
+
+run sh -c "umask 000; '$WITHUS' --db '$D' init"
+check "init with umask 000 still makes a 0600 file" sh -c "[ \$(stat -c %a '$D') = 600 ]"
+w --db "$D" add org --name A --kind ngo --country GB >/dev/null
+check "the WAL file is private too" sh -c "[ ! -e '$D-wal' ] || [ \$(stat -c %a '$D-wal') = 600 ]"
+check "application_id marks the file as withus's" sh -c "[ \$(sqlite3 '$D' 'PRAGMA application_id') = 1465217841 ]"
+check "foreign keys, WAL" sh -c "[ \$(sqlite3 '$D' 'PRAGMA journal_mode') = wal ]"
+V=$(sqlite3 "$D" 'PRAGMA user_version')
+check "schema version is the latest" sh -c "'$WITHUS' --version | grep -q 'schema $V)'"
+
+cp "$D" "$TMP/newer.db"
+sqlite3 "$TMP/newer.db" 'PRAGMA user_version = 99'
+expect_error 1 "schema version 99, made by a newer withus" "a newer database is refused" w --db "$TMP/newer.db" list org
+sqlite3 "$TMP/other.db" 'CREATE TABLE notes(x)'
+expect_error 1 "not a withus database" "another program's SQLite file is refused" w --db "$TMP/other.db" list org
+check "... and left alone" sh -c "[ \$(sqlite3 '$TMP/other.db' 'SELECT count(*) FROM sqlite_schema') = 1 ]"
+echo "hello, this is text" > "$TMP/text.db"
+expect_error 1 "not a withus database" "a text file is refused" w --db "$TMP/text.db" list org
+
+# Two writers at once: both succeed, nothing is lost.
+C="$TMP/c.db"
+w --db "$C" init >/dev/null
+writer() {
+	i=0
+	while [ $i -lt 40 ]; do
+		"$WITHUS" --db "$C" add org --name "$1 $i" --kind ngo --country GB >/dev/null || echo "FAIL $1 $i"
+		i=$((i + 1))
+	done
+}
+writer alpha > "$TMP/w1" 2>&1 &
+p1=$!
+writer beta > "$TMP/w2" 2>&1 &
+p2=$!
+wait $p1; wait $p2
+check "two concurrent writers: no failures" sh -c "! grep -q . '$TMP/w1' '$TMP/w2'"
+check "... and all 80 records are there" sh -c "[ \$('$WITHUS' --db '$C' list org --json | jq length) = 80 ]"
+check "... the database is intact" sh -c "[ \$(sqlite3 '$C' 'PRAGMA integrity_check') = ok ]"
+
+# A reader while a writer holds a long transaction: the reader is not blocked (WAL).
+sqlite3 "$C" "BEGIN IMMEDIATE; SELECT count(*) FROM org; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3000000) SELECT max(x) FROM c); COMMIT;" >/dev/null &
+sleep 0.2
+expect_rc 0 "a reader works while another process writes" w --db "$C" list org --json
+wait
+
+done_testing
