@@ -25,10 +25,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	fputs("withus: ", stderr);
 	vfprintf(stderr, fmt, ap);
+	/* one line, like every other error; the command's help is one step away */
+	if (cmd && !strstr(fmt, "withus help"))
+		fprintf(stderr, " (see 'withus help %s')", cmd);
 	fputc('\n', stderr);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr, "run 'withus help %s' for usage\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -56,10 +57,10 @@ int cli_fail(struct cli *cli, int rc)
 {
 	if (rc == WU_ENOMEM || !cli->db)
 		cli_error("%s", wu_strerror(rc));
+	else if (rc == WU_EPERSONAL)
+		cli_error("%s (if it names no person, --force accepts it)", wu_errmsg(cli->db));
 	else
 		cli_error("%s", wu_errmsg(cli->db));
-	if (rc == WU_EPERSONAL)
-		fputs("withus: if the text names no person, run the command again with --force\n", stderr);
 	return cli_exit_code(rc);
 }
 

@@ -228,6 +228,11 @@ static int set_pragmas(wu_db *db, int busy_ms)
 		rc = exec(db, "PRAGMA journal_mode = WAL", "cannot enable WAL");
 		if (!rc)
 			rc = exec(db, "PRAGMA synchronous = FULL", "cannot set synchronous");
+		/* A 64 MiB page cache keeps a large import's index pages in
+		 * memory instead of spilling them mid-transaction; it is an upper
+		 * bound, so memory stays flat however large the input. */
+		if (!rc)
+			rc = exec(db, "PRAGMA cache_size = -65536", "cannot set the cache size");
 	}
 	return rc;
 }

@@ -300,7 +300,7 @@ int wu__personal_check(wu_db *db, const wu_type *t, const wu_field *f, const cha
 	if (!what)
 		return WU_OK;
 	return wu__err(db, WU_EPERSONAL,
-		       "%s.%s: '%s' looks like %s; records must never identify people (force it only if it names no person)",
+		       "%s.%s: '%s' looks like %s; records must never identify people",
 		       t->name, f->name, found, what);
 }
 

@@ -15,7 +15,7 @@ INSERT INTO meta (key, value) VALUES ('created', strftime('%Y-%m-%dT%H:%M:%SZ', 
 -- community member). changes holds {field: [old, new]} for updates and the
 -- whole record for deletions, so every earlier state can be rebuilt.
 CREATE TABLE history (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq     INTEGER PRIMARY KEY,  -- never reused: rows are never deleted
     at      TEXT NOT NULL,
     user    TEXT NOT NULL,
     op      TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),

@@ -20,6 +20,18 @@ for c in add edit rm list show history import export demo init; do
 done
 expect_rc 0 "TYPE VERB form: withus org add --help" w org add --help
 
+# docs/records.md documents every type and field of the model.
+DOC="${TEST_SRCDIR:-$(dirname "$0")/..}/../docs/records.md"
+missing=""
+for t in org project site partnership involvement body role budget transaction rate output contribution; do
+	grep -q "^### \`$t\`" "$DOC" || missing="$missing $t"
+	for f in $("$WITHUS" help "$t" | sed -n 's/^  --\([a-z0-9-]*\) .*/\1/p' | tr - _); do
+		grep -q "| \`$f\` |" "$DOC" || missing="$missing $t.$f"
+	done
+done
+if [ -z "$missing" ]; then ok "docs/records.md documents every type and field"
+else not_ok "docs/records.md documents every type and field" "missing:$missing"; fi
+
 # The default database lives under the XDG data directory, made private.
 expect_rc 0 "init creates the default database" w init
 check "default path is ~/.local/share/withus/withus.db" test -f "$HOME/.local/share/withus/withus.db"
