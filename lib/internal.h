@@ -29,6 +29,15 @@ struct wu_type_stmts {
 	sqlite3_stmt *exists;
 };
 
+/* Ids known to exist, so that an import of a million rows naming the same
+ * few hundred projects does not look each one up every time. Valid only
+ * inside one transaction: cleared when one begins, rolls back, or deletes. */
+#define WU_REF_CACHE 1024
+struct wu_ref_slot {
+	unsigned char type;  /* wu__type_index + 1; 0 = empty */
+	char id[37];
+};
+
 struct wu_db {
 	sqlite3 *sql;
 	char *errmsg;
@@ -41,6 +50,7 @@ struct wu_db {
 	char (*countries)[3];
 	size_t ncountries;
 	struct wu_type_stmts *stmts; /* one per type, index as wu_type_at() */
+	struct wu_ref_slot ref_cache[WU_REF_CACHE];
 	sqlite3_stmt *history_insert;
 	sqlite3_stmt *history_seq;
 };
@@ -68,6 +78,7 @@ int wu__write_end(wu_db *db, int rc);
 size_t wu__type_index(const wu_type *t);
 void wu__now(char buf[32]);
 int wu__uuid_v4(char out[37]);
+void wu__ref_cache_clear(wu_db *db);
 
 /* money.c */
 int wu__load_reference(wu_db *db);
@@ -92,6 +103,10 @@ const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
 int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec);
+typedef int (*wu__row_fn)(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload);
+int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped);
+/* The column index of the currency that a MONEY field `f` of `t` is in. */
+int wu__currency_col(const wu_type *t, const wu_field *f);
 
 /* csv.c */
 typedef struct wu_csv wu_csv;

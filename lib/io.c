@@ -195,103 +195,190 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 	return rc;
 }
 
-/* ---- export ------------------------------------------------------------------ */
+/* ---- export ------------------------------------------------------------------
+ *
+ * Export writes straight from the statement's columns, without building a
+ * JSON tree per row: it is the bulk path. The bytes are the same as
+ * json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS) of wu_record_get();
+ * tests/unit/test-io.c holds them to that.
+ */
 
 struct export_ctx {
-	wu_db *db;
 	FILE *out;
-	const wu_type *type;
-	int rc;
+	int order[64];   /* JSONL: column per sorted key; -1 is "type" */
+	size_t nkeys;
+	bool failed;
 };
 
-static int write_jsonl(const json_t *rec, void *payload)
+static const char *column_name(const wu_type *t, int col)
+{
+	static const char *const meta[] = { "id", "created", "updated" };
+	return col < 0 ? "type" : col < 3 ? meta[col] : t->fields[col - 3].name;
+}
+
+/* The column order that sorts the keys, as JSON_SORT_KEYS does (bytewise). */
+static void sort_keys(const wu_type *t, struct export_ctx *x)
+{
+	x->nkeys = 0;
+	for (int c = -1; c < (int)t->nfields + 3 && x->nkeys < 64; c++)
+		x->order[x->nkeys++] = c;
+	for (size_t i = 1; i < x->nkeys; i++)
+		for (size_t k = i; k > 0 && strcmp(column_name(t, x->order[k - 1]), column_name(t, x->order[k])) > 0; k--) {
+			int tmp = x->order[k];
+			x->order[k] = x->order[k - 1];
+			x->order[k - 1] = tmp;
+		}
+}
+
+/* A JSON string as jansson writes it: UTF-8 kept, control characters escaped. */
+static void put_json_string(FILE *out, const unsigned char *s)
+{
+	putc('"', out);
+	for (; *s; s++) {
+		switch (*s) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*s < 0x20)
+				fprintf(out, "\\u%04X", *s);
+			else
+				putc(*s, out);
+		}
+	}
+	putc('"', out);
+}
+
+static bool put_money(wu_db *db, FILE *out, const wu_type *t, const wu_field *f, sqlite3_stmt *st, int col, bool quoted)
+{
+	char buf[40];
+	const char *cur = (const char *)sqlite3_column_text(st, wu__currency_col(t, f));
+	if (wu_money_format(buf, sizeof buf, db, sqlite3_column_int64(st, col), cur))
+		return false;
+	fprintf(out, quoted ? "\"%s\"" : "%s", buf);
+	return true;
+}
+
+static int jsonl_row(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload)
 {
 	struct export_ctx *x = payload;
-	if (json_dumpf(rec, x->out, JSON_COMPACT | JSON_SORT_KEYS) || putc('\n', x->out) == EOF) {
-		x->rc = wu__err(x->db, WU_EIO, "cannot write the export");
-		return 1;
+	bool first = true;
+	putc('{', x->out);
+	for (size_t k = 0; k < x->nkeys; k++) {
+		int col = x->order[k];
+		if (col >= 0 && sqlite3_column_type(st, col) == SQLITE_NULL)
+			continue;
+		if (!first)
+			putc(',', x->out);
+		first = false;
+		fprintf(x->out, "\"%s\":", column_name(t, col));
+		const wu_field *f = col >= 3 ? &t->fields[col - 3] : NULL;
+		if (col < 0) {
+			fprintf(x->out, "\"%s\"", t->name);
+		} else if (!f) {
+			put_json_string(x->out, sqlite3_column_text(st, col));
+		} else if (f->kind == WU_K_BOOL) {
+			fputs(sqlite3_column_int(st, col) ? "true" : "false", x->out);
+		} else if (f->kind == WU_K_INT || f->kind == WU_K_PERCENT) {
+			fprintf(x->out, "%lld", (long long)sqlite3_column_int64(st, col));
+		} else if (f->kind == WU_K_MONEY) {
+			if (!put_money(db, x->out, t, f, st, col, true))
+				return wu__err(db, WU_EDB, "%s %s: a stored amount is damaged", t->name, sqlite3_column_text(st, 0));
+		} else if (f->kind == WU_K_SET || f->kind == WU_K_REFSET) {
+			fputs((const char *)sqlite3_column_text(st, col), x->out); /* stored as canonical JSON */
+		} else {
+			put_json_string(x->out, sqlite3_column_text(st, col));
+		}
 	}
+	putc('}', x->out);
+	if (putc('\n', x->out) == EOF)
+		return wu__err(db, WU_EIO, "cannot write the export");
 	return 0;
+}
+
+static int export_types(wu_db *db, const char *type, const wu_query *q, wu__row_fn fn, struct export_ctx *x,
+			bool header)
+{
+	wu__err_clear(db);
+	const wu_type *only = NULL;
+	if (type && !(only = wu_type_find(type)))
+		return wu__err(db, WU_ENOTFOUND, "no record type '%s'", type);
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		const wu_type *t = wu_type_at(i);
+		bool stopped = false;
+		if (only && t != only)
+			continue;
+		sort_keys(t, x);
+		if (header) {
+			fputs("id,created,updated", x->out);
+			for (size_t k = 0; k < t->nfields; k++)
+				fprintf(x->out, ",%s", t->fields[k].name);
+			putc('\n', x->out);
+		}
+		int rc = wu__list_rows(db, t, q, fn, x, &stopped);
+		if (rc)
+			return rc;
+	}
+	if (ferror(x->out))
+		return wu__err(db, WU_EIO, "cannot write the export");
+	return WU_OK;
 }
 
 int wu_export_jsonl(wu_db *db, FILE *out, const char *type, const wu_query *q)
 {
-	struct export_ctx x = { db, out, NULL, WU_OK };
-	int rc = wu_record_list(db, type, q, write_jsonl, &x);
-	return rc ? rc : x.rc;
+	struct export_ctx x = { .out = out };
+	return export_types(db, type, q, jsonl_row, &x, false);
 }
 
-/* The text of one cell: sets joined with ';', booleans as true/false. */
-static int cell_text(const json_t *v, char *buf, size_t size, const char **out)
+/* A stored set, ["a","b"], as the CSV cell a;b. Set members are enum words
+ * and ids, which JSON never escapes. */
+static int put_set_cell(FILE *out, const char *json)
 {
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		*out = json_string_value(v);
-		return 0;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		*out = json_is_true(v) ? "true" : "false";
-		return 0;
-	case JSON_INTEGER:
-		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-		*out = buf;
-		return 0;
-	case JSON_ARRAY: {
-		size_t n = 0, i;
-		const json_t *e;
-		buf[0] = '\0';
-		json_array_foreach(v, i, e) {
-			int w = snprintf(buf + n, size - n, "%s%s", i ? ";" : "", json_string_value(e));
-			if (w < 0 || (size_t)w >= size - n)
-				return -1;
-			n += (size_t)w;
-		}
-		*out = buf;
-		return 0;
+	char buf[4096];
+	size_t n = 0;
+	for (const char *p = json; *p && n < sizeof buf - 1; p++) {
+		if (*p == '[' || *p == ']' || *p == '"')
+			continue;
+		buf[n++] = *p == ',' ? ';' : *p;
 	}
-	default:
-		return -1;
-	}
+	buf[n] = '\0';
+	return wu__csv_write_cell(out, buf);
 }
 
-static int write_csv_row(const json_t *rec, void *payload)
+static int export_csv_row(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload)
 {
 	struct export_ctx *x = payload;
-	const wu_type *t = x->type;
-	char buf[8192];
-	int bad = 0;
-	for (size_t i = 0; i < t->nfields + 3 && !bad; i++) {
-		static const char *const meta[] = { "id", "created", "updated" };
-		const char *name = i < 3 ? meta[i] : t->fields[i - 3].name;
-		const json_t *v = json_object_get(rec, name);
-		const char *s = "";
-		if (i && putc(',', x->out) == EOF)
-			bad = 1;
-		if (v && cell_text(v, buf, sizeof buf, &s))
-			bad = 1;
-		if (!bad && wu__csv_write_cell(x->out, s))
-			bad = 1;
+	int ncols = (int)t->nfields + 3, rc = WU_OK;
+	for (int col = 0; col < ncols && !rc; col++) {
+		if (col)
+			putc(',', x->out);
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			continue;
+		const wu_field *f = col >= 3 ? &t->fields[col - 3] : NULL;
+		if (f && f->kind == WU_K_BOOL)
+			fputs(sqlite3_column_int(st, col) ? "true" : "false", x->out);
+		else if (f && (f->kind == WU_K_INT || f->kind == WU_K_PERCENT))
+			fprintf(x->out, "%lld", (long long)sqlite3_column_int64(st, col));
+		else if (f && f->kind == WU_K_MONEY)
+			rc = put_money(db, x->out, t, f, st, col, false) ? WU_OK : WU_EDB;
+		else if (f && (f->kind == WU_K_SET || f->kind == WU_K_REFSET))
+			rc = put_set_cell(x->out, (const char *)sqlite3_column_text(st, col));
+		else
+			rc = wu__csv_write_cell(x->out, (const char *)sqlite3_column_text(st, col));
 	}
-	if (bad || putc('\n', x->out) == EOF) {
-		x->rc = wu__err(x->db, WU_EIO, "cannot write the export");
-		return 1;
-	}
+	if (rc || putc('\n', x->out) == EOF)
+		return wu__err(db, WU_EIO, "cannot write the export");
 	return 0;
 }
 
 int wu_export_csv(wu_db *db, FILE *out, const char *type, const wu_query *q)
 {
-	const wu_type *t = wu_type_find(type);
-	if (!t)
+	if (!wu_type_find(type))
 		return wu__err(db, WU_ENOTFOUND, "no record type '%s'", type ? type : "");
-	if (fputs("id,created,updated", out) < 0)
-		return wu__err(db, WU_EIO, "cannot write the export");
-	for (size_t i = 0; i < t->nfields; i++)
-		if (fprintf(out, ",%s", t->fields[i].name) < 0)
-			return wu__err(db, WU_EIO, "cannot write the export");
-	if (putc('\n', out) == EOF)
-		return wu__err(db, WU_EIO, "cannot write the export");
-	struct export_ctx x = { db, out, t, WU_OK };
-	int rc = wu_record_list(db, type, q, write_csv_row, &x);
-	return rc ? rc : x.rc;
+	struct export_ctx x = { .out = out };
+	return export_types(db, type, q, export_csv_row, &x, true);
 }

@@ -132,6 +132,14 @@ static int bind_record(wu_db *db, const wu_type *t, sqlite3_stmt *st, const json
 	return WU_OK;
 }
 
+int wu__currency_col(const wu_type *t, const wu_field *f)
+{
+	for (size_t i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].name, f->currency))
+			return FIRST_FIELD_COL + (int)i;
+	return -1;
+}
+
 static json_t *column_value(wu_db *db, const wu_type *t, const wu_field *f, sqlite3_stmt *st, int col)
 {
 	switch (f->kind) {
@@ -141,10 +149,7 @@ static json_t *column_value(wu_db *db, const wu_type *t, const wu_field *f, sqli
 	case WU_K_PERCENT:
 		return json_integer(sqlite3_column_int64(st, col));
 	case WU_K_MONEY: {
-		const char *cur = NULL;
-		for (size_t i = 0; i < t->nfields; i++)
-			if (!strcmp(t->fields[i].name, f->currency))
-				cur = (const char *)sqlite3_column_text(st, FIRST_FIELD_COL + (int)i);
+		const char *cur = (const char *)sqlite3_column_text(st, wu__currency_col(t, f));
 		char buf[40];
 		if (wu_money_format(buf, sizeof buf, db, sqlite3_column_int64(st, col), cur))
 			return NULL;
@@ -242,10 +247,22 @@ int wu_record_get(json_t **out, wu_db *db, const char *id)
 	return t ? load(db, t, id, out) : rc;
 }
 
+static struct wu_ref_slot *ref_slot(wu_db *db, const char *id)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &db->ref_cache[h % WU_REF_CACHE];
+}
+
 /* Every reference must name an existing record of the right type. */
 static int check_ref(wu_db *db, const wu_type *t, const wu_field *f, const char *id)
 {
 	const wu_type *target = wu_type_find(f->ref);
+	unsigned char tag = (unsigned char)(wu__type_index(target) + 1);
+	struct wu_ref_slot *slot = ref_slot(db, id);
+	if (slot->type == tag && !strcmp(slot->id, id))
+		return WU_OK;
 	struct wu_type_stmts *ts;
 	bool found = false;
 	int rc = stmts(db, target, &ts);
@@ -253,6 +270,10 @@ static int check_ref(wu_db *db, const wu_type *t, const wu_field *f, const char 
 		rc = step_exists(db, ts->exists, id, &found);
 	if (!rc && !found)
 		rc = wu__err(db, WU_EINVAL, "%s.%s: '%s' is not the id of any %s", t->name, f->name, id, target->name);
+	if (!rc && strlen(id) < sizeof slot->id) {
+		slot->type = tag;
+		snprintf(slot->id, sizeof slot->id, "%s", id);
+	}
 	return rc;
 }
 
@@ -660,6 +681,7 @@ static int delete_in_tx(wu_db *db, const wu_type *t, const char *id)
 int wu_record_delete(wu_db *db, const char *id)
 {
 	wu__err_clear(db);
+	wu__ref_cache_clear(db);
 	int rc = wu__write_begin(db);
 	if (rc)
 		return rc;
@@ -720,7 +742,13 @@ static char *where_org(const wu_type *t)
 	return s;
 }
 
-static int list_type(wu_db *db, const wu_type *t, const wu_query *q, wu_record_cb cb, void *payload, bool *stopped)
+/*
+ * Steps through the rows of `t` that match `q`, oldest first, calling `fn`
+ * with the statement positioned on each row (columns: id, created, updated,
+ * then the fields in model order). `fn` returns non-zero to stop, and a
+ * negative WU_E* code to fail.
+ */
+int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped)
 {
 	char *cols = column_list(t);
 	char *wp = q && q->project ? where_project(t) : sqlite3_mprintf("1");
@@ -742,12 +770,10 @@ static int list_type(wu_db *db, const wu_type *t, const wu_query *q, wu_record_c
 		sqlite3_bind_text(st, i, q->org, -1, SQLITE_STATIC);
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *rec;
-		if ((rc = wu__row_to_json(db, t, st, &rec)))
-			break;
-		int stop = cb(rec, payload);
-		json_decref(rec);
-		if (stop) {
+		int r = fn(db, t, st, payload);
+		if (r < 0)
+			rc = r;
+		if (r) {
 			*stopped = true;
 			break;
 		}
@@ -756,6 +782,29 @@ static int list_type(wu_db *db, const wu_type *t, const wu_query *q, wu_record_c
 		rc = wu__err_sql(db, "cannot list records");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+struct json_rows {
+	wu_record_cb cb;
+	void *payload;
+};
+
+static int row_as_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload)
+{
+	struct json_rows *jr = payload;
+	json_t *rec;
+	int rc = wu__row_to_json(db, t, st, &rec);
+	if (rc)
+		return rc;
+	int stop = jr->cb(rec, jr->payload);
+	json_decref(rec);
+	return stop ? 1 : 0;
+}
+
+static int list_type(wu_db *db, const wu_type *t, const wu_query *q, wu_record_cb cb, void *payload, bool *stopped)
+{
+	struct json_rows jr = { cb, payload };
+	return wu__list_rows(db, t, q, row_as_json, &jr, stopped);
 }
 
 int wu_record_list(wu_db *db, const char *type, const wu_query *q, wu_record_cb cb, void *payload)

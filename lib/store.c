@@ -76,6 +76,7 @@ int wu_begin(wu_db *db)
 		if (rc)
 			return rc;
 		db->tx_failed = false;
+		wu__ref_cache_clear(db); /* another process may have changed things */
 	}
 	db->tx_depth++;
 	return WU_OK;
@@ -90,10 +91,12 @@ int wu_commit(wu_db *db)
 	if (db->tx_failed) {
 		exec(db, "ROLLBACK", "cannot roll back");
 		db->tx_failed = false;
+		wu__ref_cache_clear(db);
 		return wu__err(db, WU_EMISUSE, "an earlier step failed: nothing was written");
 	}
 	if (sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = wu__err_sql(db, "cannot commit");
+		wu__ref_cache_clear(db);
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
@@ -109,6 +112,7 @@ int wu_rollback(wu_db *db)
 		return WU_OK;
 	}
 	db->tx_failed = false;
+	wu__ref_cache_clear(db); /* ids inserted in this transaction are gone */
 	/* The message of the failure that led here must survive. */
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	return WU_OK;
@@ -127,6 +131,11 @@ int wu__write_end(wu_db *db, int rc)
 		return wu_commit(db);
 	wu_rollback(db);
 	return rc;
+}
+
+void wu__ref_cache_clear(wu_db *db)
+{
+	memset(db->ref_cache, 0, sizeof db->ref_cache);
 }
 
 /* ---- migrations -------------------------------------------------------- */

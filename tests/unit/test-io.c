@@ -162,6 +162,45 @@ static void demo_round_trips_through_jsonl_and_csv(void **state)
 	wu_db_close(third);
 }
 
+struct lines {
+	char *text;
+	size_t n;
+};
+
+static int dump_each(const json_t *rec, void *payload)
+{
+	struct lines *l = payload;
+	char *s = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t len = strlen(s);
+	l->text = realloc(l->text, l->n + len + 2);
+	memcpy(l->text + l->n, s, len);
+	l->text[l->n + len] = '\n';
+	l->n += len + 1;
+	l->text[l->n] = '\0';
+	free(s);
+	return 0;
+}
+
+/* The bulk export writer gives the same bytes as jansson's canonical dump. */
+static void export_matches_the_canonical_dump(void **state)
+{
+	wu_db *db = *state;
+	uint64_t n = 0;
+	assert_int_equal(wu_demo_load(&n, db), WU_OK);
+	json_t *f = json_pack("{ss ss ss s[s]}", "name", "Tab\there, \"quotes\", back\\slash,\nnew line, / São ☂ \x7f",
+			      "kind", "ngo", "country", "GB", "represents", "trans");
+	json_object_set_new(f, "swl_staff_pct", json_integer(0));
+	json_object_set_new(f, "disclose_swl", json_false());
+	assert_int_equal(wu_record_add(NULL, db, "org", f, 0), WU_OK);
+	json_decref(f);
+	struct lines l = { calloc(1, 1), 0 };
+	assert_int_equal(wu_record_list(db, NULL, NULL, dump_each, &l), WU_OK);
+	char *exported = export_all(db, false);
+	assert_string_equal(exported, l.text);
+	free(exported);
+	free(l.text);
+}
+
 static void demo_refuses_a_real_database(void **state)
 {
 	wu_db *db = *state;
@@ -180,6 +219,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_csv_writes_nothing, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(demo_round_trips_through_jsonl_and_csv, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(demo_refuses_a_real_database, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(export_matches_the_canonical_dump, db_setup, db_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -419,6 +419,31 @@ static void list_filters_by_project_and_org(void **state)
 	assert_int_equal(wu_record_list(fx->db, "nosuch", NULL, collect, NULL), WU_ENOTFOUND);
 }
 
+/* The cache of ids known to exist never vouches for a record that is gone. */
+static void reference_cache_forgets_what_is_gone(void **state)
+{
+	struct fixture *fx = *state;
+	char org[37], prj[37];
+	add_ok(fx->db, "org", "{\"name\":\"Short-lived\",\"kind\":\"ngo\",\"country\":\"GB\"}", org);
+	char buf[256];
+	snprintf(buf, sizeof buf, "{\"title\":\"T\",\"lead_org\":\"%s\"}", org);
+	add_ok(fx->db, "project", buf, prj); /* the org id is now cached */
+	assert_int_equal(wu_record_delete(fx->db, prj), WU_OK);
+	assert_int_equal(wu_record_delete(fx->db, org), WU_OK);
+	add_fails(fx->db, "project", buf, WU_EINVAL);
+
+	/* an org added in a transaction that rolls back is not vouched for either */
+	json_t *o = json_pack("{ss ss ss ss}", "id", "abcdabcd-0000-4000-8000-000000000009", "name", "Gone",
+			      "kind", "ngo", "country", "GB");
+	assert_int_equal(wu_begin(fx->db), WU_OK);
+	assert_int_equal(wu_record_add(NULL, fx->db, "org", o, WU_KEEP_META), WU_OK);
+	snprintf(buf, sizeof buf, "{\"title\":\"T2\",\"lead_org\":\"%s\"}", "abcdabcd-0000-4000-8000-000000000009");
+	add_ok(fx->db, "project", buf, prj);
+	assert_int_equal(wu_rollback(fx->db), WU_OK);
+	add_fails(fx->db, "project", buf, WU_EINVAL);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(one_partnership_per_project_and_org, setup, teardown),
 		cmocka_unit_test_setup_teardown(resolve_by_prefix_and_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_filters_by_project_and_org, setup, teardown),
+		cmocka_unit_test_setup_teardown(reference_cache_forgets_what_is_gone, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
