@@ -99,9 +99,14 @@ bool wu__orcid_valid(const char *s);
 bool wu__orgid_valid(const char *s);
 
 /* records.c */
+#define WU__NO_HISTORY 0x100u /* insert without its history row: import writes them in bulk */
 const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
+/* The highest rowid of every type's table, before a bulk insert. */
+int wu__rowid_marks(wu_db *db, int64_t *marks);
+/* One "create" history row for every record inserted after `marks`. */
+int wu__history_since(wu_db *db, const int64_t *marks);
 int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec);
 typedef int (*wu__row_fn)(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload);
 int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped);

@@ -182,11 +182,25 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 	const char *fmt = o->format ? o->format : "jsonl";
 	if (strcmp(fmt, "jsonl") && strcmp(fmt, "csv"))
 		return wu__err(db, WU_EINVAL, "format: '%s' is not jsonl or csv", fmt);
+	int64_t *marks = calloc(wu_type_count(), sizeof *marks);
+	if (!marks)
+		return wu__err_nomem(db);
+	wu_import_opts bulk = *o;
+	bulk.flags |= WU__NO_HISTORY;
 	int rc = wu__write_begin(db);
-	if (rc)
+	if (rc) {
+		free(marks);
 		return rc;
-	rc = !strcmp(fmt, "csv") ? import_csv(&count, db, in, o) : import_jsonl(&count, db, in, o);
+	}
+	rc = wu__rowid_marks(db, marks);
+	if (!rc)
+		rc = !strcmp(fmt, "csv") ? import_csv(&count, db, in, &bulk) : import_jsonl(&count, db, in, &bulk);
+	/* the history of an import is written in one statement per type, not
+	 * one per record: the same rows, at a fraction of the cost */
+	if (!rc)
+		rc = wu__history_since(db, marks);
 	rc = wu__write_end(db, rc);
+	free(marks);
 	if (!rc) {
 		progress(o, 0, count, true);
 		if (out)

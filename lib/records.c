@@ -459,10 +459,58 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 		sqlite3_reset(ts->insert);
 		sqlite3_clear_bindings(ts->insert);
 	}
-	if (!rc)
-		rc = history_add(db, "create", t, json_string_value(json_object_get(rec, "id")),
-				 json_string_value(json_object_get(rec, "updated")), NULL);
+	if (!rc && !(flags & WU__NO_HISTORY)) {
+		char now[32];
+		wu__now(now);
+		rc = history_add(db, "create", t, json_string_value(json_object_get(rec, "id")), now, NULL);
+	}
 	return rc;
+}
+
+int wu__rowid_marks(wu_db *db, int64_t *marks)
+{
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = prepare_owned(db, &st, sqlite3_mprintf("SELECT coalesce(max(rowid), 0) FROM \"%w\"",
+								wu_type_at(i)->name));
+		if (rc)
+			return rc;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			marks[i] = sqlite3_column_int64(st, 0);
+		else
+			rc = wu__err_sql(db, "cannot read the table size");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return WU_OK;
+}
+
+/* A new row always gets a rowid above the largest one, so the rows above the
+ * marks are exactly those this import added, in the order it added them. */
+int wu__history_since(wu_db *db, const int64_t *marks)
+{
+	char now[32];
+	wu__now(now);
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		const wu_type *t = wu_type_at(i);
+		sqlite3_stmt *st = NULL;
+		int rc = prepare_owned(db, &st, sqlite3_mprintf(
+			"INSERT INTO history (at, user, op, type, id, changes) "
+			"SELECT ?1, ?2, 'create', ?3, id, NULL FROM \"%w\" WHERE rowid > ?4 ORDER BY rowid", t->name));
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, db->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, marks[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = wu__err_sql(db, "cannot record history");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return WU_OK;
 }
 
 int wu_record_add(char **out_id, wu_db *db, const char *type, const json_t *fields, unsigned flags)
