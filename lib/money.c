@@ -11,64 +11,58 @@
 #include <string.h>
 #include "internal.h"
 
-static int load_currencies(wu_db *db)
+/* Reads a code table into a growing array of `size`-byte elements, each
+ * filled from the current row by `fill`. */
+static int load_table(wu_db *db, const char *sql, void **arr, size_t *n, size_t size,
+		      void (*fill)(void *elem, sqlite3_stmt *st))
 {
 	sqlite3_stmt *st = NULL;
-	int rc = wu__prepare(db, &st, "SELECT code, exponent FROM currency ORDER BY code");
+	int rc = wu__prepare(db, &st, sql);
 	if (rc)
 		return rc;
 	size_t cap = 0;
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db->ncurrencies == cap) {
+		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
-			void *p = realloc(db->currencies, cap * sizeof *db->currencies);
+			void *p = realloc(*arr, cap * size);
 			if (!p) {
 				sqlite3_finalize(st);
 				return wu__err_nomem(db);
 			}
-			db->currencies = p;
+			*arr = p;
 		}
-		struct wu_currency *c = &db->currencies[db->ncurrencies++];
-		snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(st, 0));
-		c->exponent = sqlite3_column_int(st, 1);
+		fill((char *)*arr + (*n)++ * size, st);
 	}
 	if (s != SQLITE_DONE)
-		rc = wu__err_sql(db, "cannot read currencies");
+		rc = wu__err_sql(db, "cannot read the code tables");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int load_countries(wu_db *db)
+static void fill_currency(void *elem, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = wu__prepare(db, &st, "SELECT code FROM country ORDER BY code");
-	if (rc)
-		return rc;
-	size_t cap = 0;
-	int s;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db->ncountries == cap) {
-			cap = cap ? cap * 2 : 256;
-			void *p = realloc(db->countries, cap * sizeof *db->countries);
-			if (!p) {
-				sqlite3_finalize(st);
-				return wu__err_nomem(db);
-			}
-			db->countries = p;
-		}
-		snprintf(db->countries[db->ncountries++], 3, "%s", (const char *)sqlite3_column_text(st, 0));
-	}
-	if (s != SQLITE_DONE)
-		rc = wu__err_sql(db, "cannot read countries");
-	sqlite3_finalize(st);
-	return rc;
+	struct wu_currency *c = elem;
+	snprintf(c->code, sizeof c->code, "%s", (const char *)sqlite3_column_text(st, 0));
+	c->exponent = sqlite3_column_int(st, 1);
+}
+
+static void fill_country(void *elem, sqlite3_stmt *st)
+{
+	snprintf(elem, 3, "%s", (const char *)sqlite3_column_text(st, 0));
 }
 
 int wu__load_reference(wu_db *db)
 {
-	int rc = load_currencies(db);
-	return rc ? rc : load_countries(db);
+	void *cur = NULL, *cty = NULL;
+	int rc = load_table(db, "SELECT code, exponent FROM currency ORDER BY code", &cur, &db->ncurrencies,
+			    sizeof *db->currencies, fill_currency);
+	db->currencies = cur;
+	if (!rc)
+		rc = load_table(db, "SELECT code FROM country ORDER BY code", &cty, &db->ncountries,
+				sizeof *db->countries, fill_country);
+	db->countries = cty;
+	return rc;
 }
 
 static int cmp_currency(const void *key, const void *elem)
