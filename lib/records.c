@@ -281,6 +281,8 @@ int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const wu_field *f = &t->fields[i];
+		if (f->kind != WU_K_REF && f->kind != WU_K_REFSET)
+			continue;
 		const json_t *v = json_object_get(rec, f->name);
 		int rc = WU_OK;
 		if (!v)

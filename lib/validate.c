@@ -629,13 +629,17 @@ static int check_order(wu_db *db, const wu_type *t, const json_t *rec, const cha
 
 static int check_cross_fields(wu_db *db, const wu_type *t, const json_t *rec)
 {
-	static const char *const pairs[][2] = {
-		{ "planned_start", "planned_end" }, { "actual_start", "actual_end" },
-		{ "start_date", "end_date" }, { "period_start", "period_end" },
-		{ "review_sent", "submitted" }, { "submitted", "published" },
+	/* dates that must not run backwards, per type */
+	static const char *const pairs[][3] = {
+		{ "project", "planned_start", "planned_end" }, { "project", "actual_start", "actual_end" },
+		{ "involvement", "start_date", "end_date" }, { "role", "start_date", "end_date" },
+		{ "budget", "period_start", "period_end" }, { "output", "review_sent", "submitted" },
+		{ "output", "submitted", "published" },
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-		int rc = check_order(db, t, rec, pairs[i][0], pairs[i][1]);
+		if (strcmp(t->name, pairs[i][0]))
+			continue;
+		int rc = check_order(db, t, rec, pairs[i][1], pairs[i][2]);
 		if (rc)
 			return rc;
 	}
