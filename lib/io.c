@@ -221,7 +221,6 @@ struct export_ctx {
 	FILE *out;
 	int order[64];   /* JSONL: column per sorted key; -1 is "type" */
 	size_t nkeys;
-	bool failed;
 };
 
 static const char *column_name(const wu_type *t, int col)

@@ -469,19 +469,26 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 	return rc;
 }
 
+/* Runs `select` (a format with one %w for the table of `t`) and reads the
+ * single integer it returns. */
+static int table_int(wu_db *db, const char *select, const wu_type *t, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare_owned(db, &st, sqlite3_mprintf(select, t->name));
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = wu__err_sql(db, "cannot read the table size");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int wu__rowid_marks(wu_db *db, int64_t *marks)
 {
 	for (size_t i = 0; i < wu_type_count(); i++) {
-		sqlite3_stmt *st = NULL;
-		int rc = prepare_owned(db, &st, sqlite3_mprintf("SELECT coalesce(max(rowid), 0) FROM \"%w\"",
-								wu_type_at(i)->name));
-		if (rc)
-			return rc;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			marks[i] = sqlite3_column_int64(st, 0);
-		else
-			rc = wu__err_sql(db, "cannot read the table size");
-		sqlite3_finalize(st);
+		int rc = table_int(db, "SELECT coalesce(max(rowid), 0) FROM \"%w\"", wu_type_at(i), &marks[i]);
 		if (rc)
 			return rc;
 	}
@@ -880,19 +887,13 @@ int wu_record_count(int64_t *out, wu_db *db, const char *type)
 	*out = 0;
 	for (size_t i = 0; i < wu_type_count(); i++) {
 		const wu_type *t = wu_type_at(i);
+		int64_t n = 0;
 		if (type && strcmp(type, t->name))
 			continue;
-		sqlite3_stmt *st = NULL;
-		int rc = prepare_owned(db, &st, sqlite3_mprintf("SELECT count(*) FROM \"%w\"", t->name));
+		int rc = table_int(db, "SELECT count(*) FROM \"%w\"", t, &n);
 		if (rc)
 			return rc;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*out += sqlite3_column_int64(st, 0);
-		else
-			rc = wu__err_sql(db, "cannot count records");
-		sqlite3_finalize(st);
-		if (rc)
-			return rc;
+		*out += n;
 	}
 	return WU_OK;
 }
