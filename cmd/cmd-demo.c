@@ -23,6 +23,29 @@ static int list_type(struct cli *cli, const char *type)
 	return cmd_list(cli, 2, args);
 }
 
+/* The main job, in brief: how each demo project stands against the four
+ * recommendations (withus check gives the findings behind each verdict). */
+static int show_verdicts(struct cli *cli)
+{
+	static const char *const short_titles[] = { "1 decriminalise", "2 collaborate", "3 experts", "4 fund" };
+	wu_result *res = NULL;
+	int r = wu_check(&res, cli->db, NULL);
+	if (r)
+		return cli_fail(cli, r);
+	printf("\nChecked against the four recommendations for researchers:\n%-34s", "project");
+	for (int k = 0; k < 4; k++)
+		printf(k < 3 ? "  %-17s" : "  %s", short_titles[k]);
+	putchar('\n');
+	for (size_t i = 0; i < wu_result_project_count(res); i++) {
+		printf("%-34.34s", wu_result_project_title(res, i));
+		for (int k = 0; k < 4; k++)
+			printf(k < 3 ? "  %-17s" : "  %s", wu_status_name(wu_result_verdicts(res, i)[k].status));
+		putchar('\n');
+	}
+	wu_result_free(res);
+	return EXIT_OK;
+}
+
 int cmd_demo(struct cli *cli, int argc, char **argv)
 {
 	if (argc > 1) {
@@ -75,11 +98,15 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	rc = list_type(cli, "org");
 	if (rc)
 		return rc;
+	rc = show_verdicts(cli);
+	if (rc)
+		return rc;
 	printf("\nTry:\n"
+	       "  withus --db %s check               the findings, with remedies\n"
+	       "  withus --db %s check --format json\n"
 	       "  withus --db %s list involvement --project \"Safer Work, Stronger Voices\"\n"
-	       "  withus --db %s list budget --json\n"
 	       "  withus --db %s export > demo.jsonl\n",
-	       cli->db_path, cli->db_path, cli->db_path);
+	       cli->db_path, cli->db_path, cli->db_path, cli->db_path);
 	return cli_finish_stdout();
 }
 

@@ -73,6 +73,8 @@ void wu__err_prefix(wu_db *db, const char *fmt, ...)
 
 /* store.c */
 int wu__prepare(wu_db *db, sqlite3_stmt **out, const char *sql);
+int wu__read_begin(wu_db *db, bool *began);
+void wu__read_end(wu_db *db, bool began);
 int wu__write_begin(wu_db *db);
 int wu__write_end(wu_db *db, int rc);
 size_t wu__type_index(const wu_type *t);

@@ -118,6 +118,24 @@ int wu_rollback(wu_db *db)
 	return WU_OK;
 }
 
+/* A read snapshot: deferred, so readers never take the write lock. Inside a
+ * caller's transaction it reads what that transaction sees. */
+int wu__read_begin(wu_db *db, bool *began)
+{
+	*began = false;
+	if (db->tx_depth > 0)
+		return WU_OK;
+	int rc = exec(db, "BEGIN DEFERRED", "cannot begin reading");
+	*began = rc == WU_OK;
+	return rc;
+}
+
+void wu__read_end(wu_db *db, bool began)
+{
+	if (began)
+		sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+}
+
 int wu__write_begin(wu_db *db)
 {
 	if (db->flags & WU_OPEN_READONLY)

@@ -244,6 +244,124 @@ int wu_export_csv(wu_db *db, FILE *out, const char *type, const wu_query *q);
  * database already holds records that are not demo records. */
 int wu_demo_load(uint64_t *out, wu_db *db);
 
+/* ---- rules: the checks against the researcher recommendations ------------ */
+typedef enum wu_severity { WU_SEV_INFO, WU_SEV_WARNING, WU_SEV_ERROR } wu_severity;
+
+typedef enum wu_param_kind {
+	WU_P_PERCENT, /* 0..100 */
+	WU_P_DAYS,    /* >= 0 */
+	WU_P_COUNT,   /* >= 0 */
+	WU_P_LEVEL,   /* an involvement level; the value is its index (none = 0 ... lead = 5) */
+	WU_P_PHASES,  /* a set of research phases; the value is a bit mask (bit i = phase i) */
+} wu_param_kind;
+
+/* A threshold of a rule, with where its default comes from. */
+typedef struct wu_param {
+	const char *name;
+	wu_param_kind kind;
+	int64_t defval;
+	const char *source;   /* the published source, or the reasoning behind a judgement */
+	int judgement;        /* 1: no published figure stands behind the default */
+	const char *help;
+} wu_param;
+
+typedef struct wu_rule {
+	const char *id;         /* stable, e.g. "swlo-budget-share" */
+	int recommendation;     /* 1..4 */
+	wu_severity severity;   /* default */
+	const char *title;
+	const char *needs;      /* the records the rule reads */
+	const char *condition;  /* what passes */
+	const char *why;
+	const char *how;        /* the remedy */
+	const wu_param *params;
+	size_t nparams;
+} wu_rule;
+
+size_t wu_rule_count(void);
+const wu_rule *wu_rule_at(size_t i);
+const wu_rule *wu_rule_find(const char *id);
+const wu_param *wu_rule_param(const wu_rule *r, const char *name);
+const char *wu_severity_name(wu_severity s);           /* "info", "warning", "error" */
+const char *wu_recommendation_title(int recommendation); /* a short paraphrase, 1..4 */
+/* The names of the involvement levels and research phases params refer to. */
+const char *wu_level_name(int level);
+const char *wu_phase_name(int phase);
+int wu_phase_count(void);
+
+/* ---- policy: thresholds, severities and rules switched off ---------------- */
+typedef struct wu_policy wu_policy;
+
+/* A policy holding every rule's defaults. */
+int wu_policy_new(wu_policy **out, wu_db *db);
+/* Applies a JSON policy document (docs/policy.md) over `pol`; `name` labels
+ * messages. Unknown keys and wrong types are refused and `pol` is unchanged. */
+int wu_policy_load(wu_policy *pol, wu_db *db, const char *json, size_t len, const char *name);
+/* The effective policy as a JSON document that wu_policy_load accepts; *out is new. */
+int wu_policy_dump(char **out, wu_db *db, const wu_policy *pol);
+/* The policy's name ("withus defaults" unless the file names it); pol may be NULL. */
+const char *wu_policy_name(const wu_policy *pol);
+int wu_policy_enabled(const wu_policy *pol, const wu_rule *r);
+wu_severity wu_policy_severity(const wu_policy *pol, const wu_rule *r);
+int64_t wu_policy_value(const wu_policy *pol, const wu_rule *r, const wu_param *p);
+/* Where the value in force comes from: the param's source, or the policy's name. */
+const char *wu_policy_value_source(const wu_policy *pol, const wu_rule *r, const wu_param *p);
+void wu_policy_free(wu_policy *pol);
+
+/* ---- check ------------------------------------------------------------------ */
+typedef enum wu_status {
+	WU_MET, WU_PARTLY_MET, WU_NOT_MET, WU_INSUFFICIENT, WU_NOT_APPLICABLE
+} wu_status;
+const char *wu_status_name(wu_status s); /* "met", "partly met", ... */
+
+/* One thing a rule found about one project. */
+typedef struct wu_finding {
+	const wu_rule *rule;
+	wu_severity severity;     /* as the policy sets it */
+	int insufficient;         /* 1: the rule lacked the records it needs */
+	const char *project;      /* id */
+	const char *project_title;
+	const char *const *records; /* ids of the records concerned */
+	size_t nrecords;
+	const char *message;
+	const char *expected;
+	const char *actual;
+	const char *remedy;
+} wu_finding;
+
+/* How one project stands against one recommendation. */
+typedef struct wu_verdict {
+	wu_status status;
+	int passed, failed, insufficient, not_applicable; /* rules, by outcome */
+} wu_verdict;
+
+typedef struct wu_check_opts {
+	const char *const *projects; /* ids; NULL: every project */
+	size_t nprojects;
+	const char *as_of;           /* YYYY-MM-DD for time-bound rules; NULL: today (UTC) */
+	const wu_policy *policy;     /* NULL: the defaults */
+} wu_check_opts;
+
+typedef struct wu_result wu_result;
+
+/* Runs every enabled rule over the selected projects. */
+int wu_check(wu_result **out, wu_db *db, const wu_check_opts *opts);
+size_t wu_result_finding_count(const wu_result *r);
+const wu_finding *wu_result_finding(const wu_result *r, size_t i);
+size_t wu_result_project_count(const wu_result *r);
+/* Project i's id, title and verdicts (index recommendation - 1). */
+const char *wu_result_project_id(const wu_result *r, size_t i);
+const char *wu_result_project_title(const wu_result *r, size_t i);
+const wu_verdict *wu_result_verdicts(const wu_result *r, size_t i);
+const char *wu_result_as_of(const wu_result *r);
+/* The most severe finding, or -1 when there is none. */
+int wu_result_worst(const wu_result *r);
+
+typedef enum wu_format { WU_FORMAT_TEXT, WU_FORMAT_JSON, WU_FORMAT_SARIF } wu_format;
+/* Writes the result; `pol` names the thresholds in SARIF rule metadata (may be NULL). */
+int wu_result_write(wu_db *db, FILE *out, const wu_result *r, const wu_policy *pol, wu_format fmt);
+void wu_result_free(wu_result *r);
+
 /* ---- memory --------------------------------------------------------------- */
 void wu_free(void *p);
 

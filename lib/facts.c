@@ -1,0 +1,592 @@
+/*
+ * facts.c - gathers what the rules need in one scan of each record table.
+ *
+ * A check over a portfolio of 10,000 projects must not run a query per
+ * project or per record: every table is read once, front to back, and each
+ * row is filed under its project through an in-memory id map. The cost is
+ * one sequential pass over the database plus a hash lookup per row.
+ */
+#include "config.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "facts.h"
+
+void *wu__vec_push(void *vp, size_t *n, size_t *cap, size_t size)
+{
+	char *v;
+	memcpy(&v, vp, sizeof v);
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		char *nv = realloc(v, ncap * size);
+		if (!nv)
+			return NULL;
+		v = nv;
+		*cap = ncap;
+		memcpy(vp, &v, sizeof v);
+	}
+	char *slot = v + *n * size;
+	memset(slot, 0, size);
+	(*n)++;
+	return slot;
+}
+
+/* ---- an id -> value map (open addressing, FNV-1a) ---------------------- */
+
+struct idmap {
+	wu_id *keys;     /* "" = empty slot */
+	int64_t *vals;
+	size_t cap, n;   /* cap is a power of two, kept at most half full */
+};
+
+static uint64_t hash_id(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static int idmap_grow(struct idmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 64;
+	wu_id *keys = calloc(ncap, sizeof *keys);
+	int64_t *vals = calloc(ncap, sizeof *vals);
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i][0])
+			continue;
+		size_t j = hash_id(m->keys[i]) & (ncap - 1);
+		while (keys[j][0])
+			j = (j + 1) & (ncap - 1);
+		memcpy(keys[j], m->keys[i], sizeof keys[j]);
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = ncap;
+	return 0;
+}
+
+static int idmap_put(struct idmap *m, const char *id, int64_t val)
+{
+	if (strlen(id) >= sizeof(wu_id))
+		return 0; /* not an id this database makes; nothing can name it */
+	if ((m->n + 1) * 2 > m->cap && idmap_grow(m))
+		return -1;
+	size_t j = hash_id(id) & (m->cap - 1);
+	while (m->keys[j][0] && strcmp(m->keys[j], id))
+		j = (j + 1) & (m->cap - 1);
+	if (!m->keys[j][0]) {
+		memcpy(m->keys[j], id, strlen(id) + 1);
+		m->n++;
+	}
+	m->vals[j] = val;
+	return 0;
+}
+
+static bool idmap_get(const struct idmap *m, const char *id, int64_t *val)
+{
+	if (!id || !m->cap)
+		return false;
+	size_t j = hash_id(id) & (m->cap - 1);
+	while (m->keys[j][0]) {
+		if (!strcmp(m->keys[j], id)) {
+			*val = m->vals[j];
+			return true;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	return false;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+/* Days from civil (H. Hinnant's algorithm): exact for the proleptic Gregorian calendar. */
+int64_t wu__date_days(const char *s)
+{
+	if (!s || !wu__date_valid(s))
+		return INT64_MIN;
+	int64_t y = strtol(s, NULL, 10);
+	unsigned m = (unsigned)strtoul(s + 5, NULL, 10), d = (unsigned)strtoul(s + 8, NULL, 10);
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+struct scan {
+	wu_db *db;
+	struct wu_facts *facts;
+	struct idmap projects;  /* id -> index in facts->projects */
+	struct idmap orgs;      /* id -> ORG_* bits | represents << 8 */
+	struct idmap outputs;   /* id -> project index << 32 | output index */
+	const char *const *want;
+	size_t nwant;
+	struct idmap wanted;
+};
+
+enum { ORG_SWLO = 1, ORG_KIND_SWL = 2, ORG_COMMUNITY_LED = 4 };
+
+static const char *const *field_values(const char *type, const char *field)
+{
+	return wu_field_find(wu_type_find(type), field)->values;
+}
+
+/* The index of `s` among the model's values of type.field, or -1. */
+static int value_index(const char *type, const char *field, const unsigned char *s)
+{
+	const char *const *v = field_values(type, field);
+	for (int i = 0; s && v[i]; i++)
+		if (!strcmp(v[i], (const char *)s))
+			return i;
+	return -1;
+}
+
+/* A set column (a JSON array of model values) as a bit mask. */
+static unsigned set_mask(const char *type, const char *field, const unsigned char *json)
+{
+	const char *const *v = field_values(type, field);
+	unsigned mask = 0;
+	char quoted[64];
+	for (int i = 0; json && v[i]; i++) {
+		snprintf(quoted, sizeof quoted, "\"%s\"", v[i]);
+		if (strstr((const char *)json, quoted))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+static int8_t tristate(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : (int8_t)(sqlite3_column_int(st, col) != 0);
+}
+
+static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	dst[0] = '\0';
+	if (s)
+		snprintf(dst, size, "%s", (const char *)s);
+}
+
+#define TEXT(col) (sqlite3_column_text(st, (col)))
+#define COPY(dst, col) copy_text((dst), sizeof(dst), st, (col))
+
+static int push_id(wu_db *db, wu_idvec *v, const unsigned char *id)
+{
+	wu_id *slot = WU_PUSH(*v);
+	if (!slot)
+		return wu__err_nomem(db);
+	snprintf(*slot, sizeof *slot, "%s", id ? (const char *)id : "");
+	return WU_OK;
+}
+
+static struct wu_fproject *project_of(struct scan *s, sqlite3_stmt *st, int col)
+{
+	int64_t i;
+	if (!idmap_get(&s->projects, (const char *)TEXT(col), &i))
+		return NULL;
+	return &s->facts->projects[i];
+}
+
+static int64_t org_bits(struct scan *s, const unsigned char *id)
+{
+	int64_t bits = 0;
+	idmap_get(&s->orgs, (const char *)id, &bits);
+	return bits;
+}
+
+static bool is_swlo(struct scan *s, sqlite3_stmt *st, int col)
+{
+	return (org_bits(s, TEXT(col)) & ORG_SWLO) != 0;
+}
+
+/* Adds `amount` to *sum unless that overflows, which is recorded instead. */
+static void add_money(int64_t *sum, int64_t amount, bool *overflow)
+{
+	if (__builtin_add_overflow(*sum, amount, sum))
+		*overflow = true;
+}
+
+/* Runs `sql` and calls `row` for each row. */
+static int each_row(struct scan *s, const char *sql, int (*row)(struct scan *, sqlite3_stmt *))
+{
+	sqlite3_stmt *st;
+	int rc = wu__prepare(s->db, &st, sql);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = row(s, st)) != WU_OK)
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = wu__err_sql(s->db, "cannot read the records");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- one function per table -------------------------------------------------- */
+
+/* The Red Umbrella Fund test: at least 60% of the decision-making body and of
+ * spokespeople, and 33% of staff, are sex workers. Self-declaration also counts. */
+static int org_row(struct scan *s, sqlite3_stmt *st)
+{
+	int kind = value_index("org", "kind", TEXT(1));
+	bool declared = sqlite3_column_int(st, 3) != 0;
+	bool figures = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_type(st, 5) != SQLITE_NULL &&
+		       sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 4) >= 60 &&
+		       sqlite3_column_int(st, 5) >= 60 && sqlite3_column_int(st, 6) >= 33;
+	int64_t bits = (int64_t)set_mask("org", "represents", TEXT(2)) << 8;
+	if (declared || figures)
+		bits |= ORG_SWLO;
+	if (kind == 0)
+		bits |= ORG_KIND_SWL;
+	if (kind == 0 || kind == 1)
+		bits |= ORG_COMMUNITY_LED;
+	return idmap_put(&s->orgs, (const char *)TEXT(0), bits) ? wu__err_nomem(s->db) : WU_OK;
+}
+
+static bool wanted(struct scan *s, const unsigned char *id)
+{
+	int64_t unused;
+	return !s->want || idmap_get(&s->wanted, (const char *)id, &unused);
+}
+
+static int project_row(struct scan *s, sqlite3_stmt *st)
+{
+	if (!wanted(s, TEXT(0)))
+		return WU_OK;
+	struct wu_facts *f = s->facts;
+	struct wu_fproject *p = wu__vec_push(&f->projects, &f->nprojects, &f->cap, sizeof *p);
+	if (!p)
+		return wu__err_nomem(s->db);
+	COPY(p->id, 0);
+	p->title = strdup((const char *)TEXT(1));
+	if (!p->title || idmap_put(&s->projects, p->id, (int64_t)(f->nprojects - 1)))
+		return wu__err_nomem(s->db);
+	p->stance = value_index("project", "decrim_stance", TEXT(2));
+	p->dp_plan = tristate(st, 3);
+	p->le_policy = tristate(st, 4);
+	p->certificate = tristate(st, 5);
+	p->police_recruit = tristate(st, 6);
+	p->police_data = tristate(st, 7);
+	COPY(p->planned_start, 8);
+	COPY(p->planned_end, 9);
+	COPY(p->actual_start, 10);
+	COPY(p->actual_end, 11);
+	p->populations_recorded = sqlite3_column_type(st, 12) != SQLITE_NULL;
+	p->populations = set_mask("project", "populations", TEXT(12));
+	for (int i = 0; i < WU_NPHASES; i++)
+		p->swlo_level[i] = -1;
+	return WU_OK;
+}
+
+static int site_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	int model = value_index("site", "legal_model", TEXT(2));
+	p->sites++;
+	if (model != WU_LEGAL_DECRIM)
+		p->sites_not_decrim++;
+	int rc = push_id(s->db, &p->site_ids, TEXT(0));
+	if (!rc && (model < 0 || model == WU_LEGAL_UNKNOWN))
+		rc = push_id(s->db, &p->sites_unknown, TEXT(0));
+	return rc;
+}
+
+static int partnership_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	int64_t bits = org_bits(s, TEXT(2));
+	p->partners++;
+	if (bits & ORG_COMMUNITY_LED)
+		p->community_represents |= (unsigned)(bits >> 8);
+	if ((bits & ORG_KIND_SWL) && !(bits & ORG_SWLO) && push_id(s->db, &p->unevidenced_orgs, TEXT(2)))
+		return WU_ENOMEM;
+	if (!(bits & ORG_SWLO))
+		return WU_OK;
+	struct wu_fpartner *sp = WU_PUSH(p->swlo_partners);
+	if (!sp)
+		return wu__err_nomem(s->db);
+	COPY(sp->id, 0);
+	COPY(sp->signed_on, 3);
+	sp->covers = set_mask("partnership", "agreement_covers", TEXT(4));
+	sp->roles = set_mask("partnership", "research_roles", TEXT(5));
+	sp->co_applicant = tristate(st, 6);
+	sp->direct_awardee = tristate(st, 7);
+	sp->questions = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 8);
+	return WU_OK;
+}
+
+static int involvement_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	int phase = value_index("involvement", "phase", TEXT(3));
+	if (phase == WU_PH_UNDERTAKING && TEXT(5) &&
+	    (!p->collection_start[0] || strcmp((const char *)TEXT(5), p->collection_start) < 0))
+		COPY(p->collection_start, 5);
+	if (!is_swlo(s, st, 2) || phase < 0)
+		return WU_OK;
+	int level = value_index("involvement", "level", TEXT(4));
+	if (level > p->swlo_level[phase])
+		p->swlo_level[phase] = level;
+	int rc = push_id(s->db, &p->swlo_involvement, TEXT(0));
+	int by = value_index("involvement", "recorded_by", TEXT(6));
+	if (!rc && by != 0 && by != 2) /* neither the organisation itself nor jointly */
+		rc = push_id(s->db, &p->uncorroborated, TEXT(0));
+	return rc;
+}
+
+static int body_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	struct wu_fbody *b = WU_PUSH(p->bodies);
+	if (!b)
+		return wu__err_nomem(s->db);
+	COPY(b->id, 0);
+	b->seats = sqlite3_column_int64(st, 2);
+	b->swlo_seats = sqlite3_column_int64(st, 3);
+	return WU_OK;
+}
+
+static int role_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	const char *role = (const char *)TEXT(2);
+	int via = value_index("role", "recruited_via", TEXT(4));
+	bool from_swlo = is_swlo(s, st, 3);
+	if (!strcmp(role, "co-lead") || !strcmp(role, "co-investigator")) {
+		if (from_swlo)
+			p->swlo_lead_roles++;
+		return WU_OK;
+	}
+	if (strcmp(role, "peer-researcher") && strcmp(role, "community-researcher"))
+		return WU_OK;
+	p->peer_roles++;
+	if (via < 0 || !strcmp((const char *)TEXT(4), "unknown"))
+		return push_id(s->db, &p->peer_route_unknown, TEXT(0));
+	if (via != 0) /* not through the SWLO */
+		return push_id(s->db, &p->peer_not_via_swlo, TEXT(0));
+	return WU_OK;
+}
+
+/* Original budgets, or revised ones where the project has any: the revised
+ * figures replace the original, they do not add to them. */
+static int budget_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	bool swlo = is_swlo(s, st, 2);
+	const char *category = (const char *)TEXT(3);
+	int64_t amount = sqlite3_column_int64(st, 4);
+	const char *currency = (const char *)TEXT(5);
+	bool committed = TEXT(6) && !strcmp((const char *)TEXT(6), "committed");
+	struct wu_fmoney *m = &p->money[TEXT(7) && !strcmp((const char *)TEXT(7), "revised")];
+	if (!m->lines)
+		snprintf(m->currency, sizeof m->currency, "%s", currency);
+	else if (strcmp(m->currency, currency))
+		m->mixed = true;
+	m->lines++;
+	bool kt = !strcmp(category, "kt");
+	add_money(&m->total, amount, &m->overflow);
+	if (kt)
+		add_money(&m->kt, amount, &m->overflow);
+	int rc = push_id(s->db, &p->budget_ids, TEXT(0));
+	if (rc || !swlo)
+		return rc;
+	add_money(&m->swlo, amount, &m->overflow);
+	if (kt)
+		add_money(&m->kt_swlo, amount, &m->overflow);
+	if (!strcmp(category, "overhead")) {
+		add_money(&m->swlo_overhead, amount, &m->overflow);
+		p->swlo_overhead_line = true;
+	}
+	if (committed)
+		add_money(&m->swlo_committed, amount, &m->overflow);
+	if (sqlite3_column_int(st, 8) && (rc = push_id(s->db, &p->match_required, TEXT(0))))
+		return rc;
+	if (TEXT(9) && !(org_bits(s, TEXT(9)) & ORG_SWLO))
+		rc = push_id(s->db, &p->via_intermediary, TEXT(0));
+	return rc;
+}
+
+/* Disbursements to SWLOs: how much, and how long after the work or the
+ * invoice each was paid. */
+static int transaction_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p || !is_swlo(s, st, 2))
+		return WU_OK;
+	const char *currency = (const char *)TEXT(4);
+	if (!p->swlo_disbursements)
+		snprintf(p->disbursed_currency, sizeof p->disbursed_currency, "%s", currency);
+	else if (strcmp(p->disbursed_currency, currency))
+		p->disbursed_mixed = true;
+	p->swlo_disbursements++;
+	add_money(&p->swlo_disbursed, sqlite3_column_int64(st, 3), &p->disbursed_overflow);
+	int64_t paid = wu__date_days((const char *)TEXT(5));
+	int64_t due = wu__date_days((const char *)(TEXT(7) ? TEXT(7) : TEXT(6)));
+	if (paid == INT64_MIN || due == INT64_MIN)
+		return push_id(s->db, &p->undated_payments, TEXT(0));
+	struct wu_flag *l = WU_PUSH(p->lags);
+	if (!l)
+		return wu__err_nomem(s->db);
+	COPY(l->id, 0);
+	l->days = paid - due;
+	return WU_OK;
+}
+
+static int rate_row(struct scan *s, sqlite3_stmt *st)
+{
+	struct wu_fproject *p = project_of(s, st, 1);
+	if (!p)
+		return WU_OK;
+	struct wu_frate *r = WU_PUSH(p->rates);
+	if (!r)
+		return wu__err_nomem(s->db);
+	COPY(r->id, 0);
+	r->party = value_index("rate", "party", TEXT(2));
+	r->role = value_index("rate", "role", TEXT(3));
+	r->unit = value_index("rate", "unit", TEXT(4));
+	r->amount = sqlite3_column_int64(st, 5);
+	COPY(r->currency, 6);
+	return WU_OK;
+}
+
+static int output_row(struct scan *s, sqlite3_stmt *st)
+{
+	int64_t pi;
+	if (!idmap_get(&s->projects, (const char *)TEXT(1), &pi))
+		return WU_OK;
+	struct wu_fproject *p = &s->facts->projects[pi];
+	struct wu_foutput *o = WU_PUSH(p->outputs);
+	if (!o)
+		return wu__err_nomem(s->db);
+	COPY(o->id, 0);
+	o->kind = value_index("output", "kind", TEXT(2));
+	o->peer_reviewed = tristate(st, 3);
+	COPY(o->review_sent, 4);
+	COPY(o->submitted, 5);
+	COPY(o->published, 6);
+	COPY(o->returned, 7);
+	o->coauthorship_offered = tristate(st, 8);
+	o->stance = value_index("output", "stance", TEXT(9));
+	if (idmap_put(&s->outputs, o->id, pi << 32 | (int64_t)(p->outputs.n - 1)))
+		return wu__err_nomem(s->db);
+	return WU_OK;
+}
+
+static int contribution_row(struct scan *s, sqlite3_stmt *st)
+{
+	int64_t where;
+	if (!is_swlo(s, st, 1) || !idmap_get(&s->outputs, (const char *)TEXT(0), &where))
+		return WU_OK;
+	s->facts->projects[where >> 32].outputs.v[where & 0xffffffff].swlo_contribution = true;
+	return WU_OK;
+}
+
+/* Orgs first (every other table asks whether an org is sex worker-led), then
+ * projects, then the tables that point at projects; outputs before the
+ * contributions that point at them. */
+static const struct {
+	const char *sql;
+	int (*row)(struct scan *, sqlite3_stmt *);
+} scans[] = {
+	{ "SELECT id, kind, represents, swl_self_declared, swl_board_pct, swl_spokes_pct, swl_staff_pct FROM org",
+	  org_row },
+	{ "SELECT id, title, decrim_stance, dp_plan, le_request_policy, cert_confidentiality, "
+	  "police_in_recruitment, data_shared_with_police, planned_start, planned_end, actual_start, "
+	  "actual_end, populations FROM project ORDER BY rowid", project_row },
+	{ "SELECT id, project, legal_model FROM site", site_row },
+	{ "SELECT id, project, org, agreement_signed, agreement_covers, research_roles, co_applicant, "
+	  "direct_awardee, questions_originated FROM partnership", partnership_row },
+	{ "SELECT id, project, org, phase, level, start_date, recorded_by FROM involvement", involvement_row },
+	{ "SELECT id, project, seats, swlo_seats FROM body", body_row },
+	{ "SELECT id, project, role, org, recruited_via FROM role", role_row },
+	{ "SELECT id, project, recipient, category, amount, currency, status, budget_type, match_required, "
+	  "via_org FROM budget", budget_row },
+	{ "SELECT id, project, receiver, amount, currency, date, activity_date, invoice_date "
+	  "FROM \"transaction\" WHERE kind = 'disbursement'", transaction_row },
+	{ "SELECT id, project, party, role, unit, amount, currency FROM rate", rate_row },
+	{ "SELECT id, project, kind, peer_reviewed, review_sent, submitted, published, "
+	  "returned_to_community, coauthorship_offered, stance FROM output", output_row },
+	{ "SELECT output, org FROM contribution", contribution_row },
+};
+
+int wu__facts_gather(wu_db *db, struct wu_facts *out, const char *const *ids, size_t nids)
+{
+	struct scan s = { .db = db, .facts = out, .want = ids, .nwant = nids };
+	memset(out, 0, sizeof *out);
+	int rc = WU_OK;
+	for (size_t i = 0; ids && i < nids && !rc; i++)
+		if (idmap_put(&s.wanted, ids[i], 0))
+			rc = wu__err_nomem(db);
+	/* One read transaction: every table is seen at the same moment. */
+	bool began = false;
+	if (!rc)
+		rc = wu__read_begin(db, &began);
+	for (size_t i = 0; !rc && i < sizeof scans / sizeof scans[0]; i++)
+		rc = each_row(&s, scans[i].sql, scans[i].row);
+	wu__read_end(db, began);
+	idmap_free(&s.projects);
+	idmap_free(&s.orgs);
+	idmap_free(&s.outputs);
+	idmap_free(&s.wanted);
+	if (rc)
+		wu__facts_free(out);
+	return rc;
+}
+
+void wu__facts_free(struct wu_facts *f)
+{
+	for (size_t i = 0; f && i < f->nprojects; i++) {
+		struct wu_fproject *p = &f->projects[i];
+		free(p->title);
+		WU_VEC_FREE(p->site_ids);
+		WU_VEC_FREE(p->sites_unknown);
+		WU_VEC_FREE(p->swlo_partners);
+		WU_VEC_FREE(p->unevidenced_orgs);
+		WU_VEC_FREE(p->swlo_involvement);
+		WU_VEC_FREE(p->uncorroborated);
+		WU_VEC_FREE(p->bodies);
+		WU_VEC_FREE(p->peer_not_via_swlo);
+		WU_VEC_FREE(p->peer_route_unknown);
+		WU_VEC_FREE(p->budget_ids);
+		WU_VEC_FREE(p->match_required);
+		WU_VEC_FREE(p->via_intermediary);
+		WU_VEC_FREE(p->undated_payments);
+		WU_VEC_FREE(p->lags);
+		WU_VEC_FREE(p->rates);
+		WU_VEC_FREE(p->outputs);
+	}
+	if (f) {
+		free(f->projects);
+		memset(f, 0, sizeof *f);
+	}
+}
