@@ -129,6 +129,47 @@ int64_t wu__date_days(const char *s)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* The model's value lists the scan maps text to indexes with, looked up
+ * once per scan rather than once per row. */
+enum {
+	V_ORG_KIND,
+	V_ORG_REPRESENTS,
+	V_PROJECT_DECRIM_STANCE,
+	V_PROJECT_POPULATIONS,
+	V_SITE_LEGAL_MODEL,
+	V_PARTNERSHIP_AGREEMENT_COVERS,
+	V_PARTNERSHIP_RESEARCH_ROLES,
+	V_INVOLVEMENT_PHASE,
+	V_INVOLVEMENT_LEVEL,
+	V_INVOLVEMENT_RECORDED_BY,
+	V_ROLE_RECRUITED_VIA,
+	V_RATE_PARTY,
+	V_RATE_ROLE,
+	V_RATE_UNIT,
+	V_OUTPUT_KIND,
+	V_OUTPUT_STANCE,
+	V_COUNT
+};
+
+static const char *const value_fields[V_COUNT][2] = {
+	{ "org", "kind" },
+	{ "org", "represents" },
+	{ "project", "decrim_stance" },
+	{ "project", "populations" },
+	{ "site", "legal_model" },
+	{ "partnership", "agreement_covers" },
+	{ "partnership", "research_roles" },
+	{ "involvement", "phase" },
+	{ "involvement", "level" },
+	{ "involvement", "recorded_by" },
+	{ "role", "recruited_via" },
+	{ "rate", "party" },
+	{ "rate", "role" },
+	{ "rate", "unit" },
+	{ "output", "kind" },
+	{ "output", "stance" },
+};
+
 struct scan {
 	wu_db *db;
 	struct wu_facts *facts;
@@ -138,38 +179,50 @@ struct scan {
 	const char *const *want;
 	size_t nwant;
 	struct idmap wanted;
+	const char *const *values[V_COUNT]; /* the model's value lists */
 };
 
 enum { ORG_SWLO = 1, ORG_KIND_SWL = 2, ORG_COMMUNITY_LED = 4 };
 
-static const char *const *field_values(const char *type, const char *field)
+static void load_values(struct scan *s)
 {
-	return wu_field_find(wu_type_find(type), field)->values;
+	for (int i = 0; i < V_COUNT; i++)
+		s->values[i] = wu_field_find(wu_type_find(value_fields[i][0]), value_fields[i][1])->values;
 }
 
-/* The index of `s` among the model's values of type.field, or -1. */
-static int value_index(const char *type, const char *field, const unsigned char *s)
+static int index_of(const char *const *v, const char *s, size_t len)
 {
-	const char *const *v = field_values(type, field);
-	for (int i = 0; s && v[i]; i++)
-		if (!strcmp(v[i], (const char *)s))
+	for (int i = 0; v[i]; i++)
+		if (strlen(v[i]) == len && !memcmp(v[i], s, len))
 			return i;
 	return -1;
 }
 
-/* A set column (a JSON array of model values) as a bit mask. */
-static unsigned set_mask(const char *type, const char *field, const unsigned char *json)
+/* The index of text `s` among the values of list `which`, or -1. */
+static int value_index(const struct scan *sc, int which, const unsigned char *s)
 {
-	const char *const *v = field_values(type, field);
+	return s ? index_of(sc->values[which], (const char *)s, strlen((const char *)s)) : -1;
+}
+
+/* A set column (a JSON array of model values, which hold no quotes or
+ * escapes) as a bit mask of their indexes. */
+static unsigned set_mask(const struct scan *sc, int which, const unsigned char *json)
+{
 	unsigned mask = 0;
-	char quoted[64];
-	for (int i = 0; json && v[i]; i++) {
-		snprintf(quoted, sizeof quoted, "\"%s\"", v[i]);
-		if (strstr((const char *)json, quoted))
+	for (const char *p = (const char *)json; p && (p = strchr(p, '"')); ) {
+		const char *end = strchr(p + 1, '"');
+		if (!end)
+			break;
+		int i = index_of(sc->values[which], p + 1, (size_t)(end - p - 1));
+		if (i >= 0)
 			mask |= 1u << i;
+		p = end + 1;
 	}
 	return mask;
 }
+
+#define VI(sc, which, text) value_index((sc), (which), (text))
+#define SM(sc, which, text) set_mask((sc), (which), (text))
 
 static int8_t tristate(sqlite3_stmt *st, int col)
 {
@@ -246,12 +299,12 @@ static int each_row(struct scan *s, const char *sql, int (*row)(struct scan *, s
  * spokespeople, and 33% of staff, are sex workers. Self-declaration also counts. */
 static int org_row(struct scan *s, sqlite3_stmt *st)
 {
-	int kind = value_index("org", "kind", TEXT(1));
+	int kind = VI(s, V_ORG_KIND, TEXT(1));
 	bool declared = sqlite3_column_int(st, 3) != 0;
 	bool figures = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_type(st, 5) != SQLITE_NULL &&
 		       sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 4) >= 60 &&
 		       sqlite3_column_int(st, 5) >= 60 && sqlite3_column_int(st, 6) >= 33;
-	int64_t bits = (int64_t)set_mask("org", "represents", TEXT(2)) << 8;
+	int64_t bits = (int64_t)SM(s, V_ORG_REPRESENTS, TEXT(2)) << 8;
 	if (declared || figures)
 		bits |= ORG_SWLO;
 	if (kind == 0)
@@ -279,7 +332,7 @@ static int project_row(struct scan *s, sqlite3_stmt *st)
 	p->title = strdup((const char *)TEXT(1));
 	if (!p->title || idmap_put(&s->projects, p->id, (int64_t)(f->nprojects - 1)))
 		return wu__err_nomem(s->db);
-	p->stance = value_index("project", "decrim_stance", TEXT(2));
+	p->stance = VI(s, V_PROJECT_DECRIM_STANCE, TEXT(2));
 	p->dp_plan = tristate(st, 3);
 	p->le_policy = tristate(st, 4);
 	p->certificate = tristate(st, 5);
@@ -290,7 +343,7 @@ static int project_row(struct scan *s, sqlite3_stmt *st)
 	COPY(p->actual_start, 10);
 	COPY(p->actual_end, 11);
 	p->populations_recorded = sqlite3_column_type(st, 12) != SQLITE_NULL;
-	p->populations = set_mask("project", "populations", TEXT(12));
+	p->populations = SM(s, V_PROJECT_POPULATIONS, TEXT(12));
 	for (int i = 0; i < WU_NPHASES; i++)
 		p->swlo_level[i] = -1;
 	return WU_OK;
@@ -301,7 +354,7 @@ static int site_row(struct scan *s, sqlite3_stmt *st)
 	struct wu_fproject *p = project_of(s, st, 1);
 	if (!p)
 		return WU_OK;
-	int model = value_index("site", "legal_model", TEXT(2));
+	int model = VI(s, V_SITE_LEGAL_MODEL, TEXT(2));
 	p->sites++;
 	if (model != WU_LEGAL_DECRIM)
 		p->sites_not_decrim++;
@@ -329,8 +382,8 @@ static int partnership_row(struct scan *s, sqlite3_stmt *st)
 		return wu__err_nomem(s->db);
 	COPY(sp->id, 0);
 	COPY(sp->signed_on, 3);
-	sp->covers = set_mask("partnership", "agreement_covers", TEXT(4));
-	sp->roles = set_mask("partnership", "research_roles", TEXT(5));
+	sp->covers = SM(s, V_PARTNERSHIP_AGREEMENT_COVERS, TEXT(4));
+	sp->roles = SM(s, V_PARTNERSHIP_RESEARCH_ROLES, TEXT(5));
 	sp->co_applicant = tristate(st, 6);
 	sp->direct_awardee = tristate(st, 7);
 	sp->questions = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 8);
@@ -342,17 +395,17 @@ static int involvement_row(struct scan *s, sqlite3_stmt *st)
 	struct wu_fproject *p = project_of(s, st, 1);
 	if (!p)
 		return WU_OK;
-	int phase = value_index("involvement", "phase", TEXT(3));
+	int phase = VI(s, V_INVOLVEMENT_PHASE, TEXT(3));
 	if (phase == WU_PH_UNDERTAKING && TEXT(5) &&
 	    (!p->collection_start[0] || strcmp((const char *)TEXT(5), p->collection_start) < 0))
 		COPY(p->collection_start, 5);
 	if (!is_swlo(s, st, 2) || phase < 0)
 		return WU_OK;
-	int level = value_index("involvement", "level", TEXT(4));
+	int level = VI(s, V_INVOLVEMENT_LEVEL, TEXT(4));
 	if (level > p->swlo_level[phase])
 		p->swlo_level[phase] = level;
 	int rc = push_id(s->db, &p->swlo_involvement, TEXT(0));
-	int by = value_index("involvement", "recorded_by", TEXT(6));
+	int by = VI(s, V_INVOLVEMENT_RECORDED_BY, TEXT(6));
 	if (!rc && by != 0 && by != 2) /* neither the organisation itself nor jointly */
 		rc = push_id(s->db, &p->uncorroborated, TEXT(0));
 	return rc;
@@ -378,7 +431,7 @@ static int role_row(struct scan *s, sqlite3_stmt *st)
 	if (!p)
 		return WU_OK;
 	const char *role = (const char *)TEXT(2);
-	int via = value_index("role", "recruited_via", TEXT(4));
+	int via = VI(s, V_ROLE_RECRUITED_VIA, TEXT(4));
 	bool from_swlo = is_swlo(s, st, 3);
 	if (!strcmp(role, "co-lead") || !strcmp(role, "co-investigator")) {
 		if (from_swlo)
@@ -471,9 +524,9 @@ static int rate_row(struct scan *s, sqlite3_stmt *st)
 	if (!r)
 		return wu__err_nomem(s->db);
 	COPY(r->id, 0);
-	r->party = value_index("rate", "party", TEXT(2));
-	r->role = value_index("rate", "role", TEXT(3));
-	r->unit = value_index("rate", "unit", TEXT(4));
+	r->party = VI(s, V_RATE_PARTY, TEXT(2));
+	r->role = VI(s, V_RATE_ROLE, TEXT(3));
+	r->unit = VI(s, V_RATE_UNIT, TEXT(4));
 	r->amount = sqlite3_column_int64(st, 5);
 	COPY(r->currency, 6);
 	return WU_OK;
@@ -489,14 +542,14 @@ static int output_row(struct scan *s, sqlite3_stmt *st)
 	if (!o)
 		return wu__err_nomem(s->db);
 	COPY(o->id, 0);
-	o->kind = value_index("output", "kind", TEXT(2));
+	o->kind = VI(s, V_OUTPUT_KIND, TEXT(2));
 	o->peer_reviewed = tristate(st, 3);
 	COPY(o->review_sent, 4);
 	COPY(o->submitted, 5);
 	COPY(o->published, 6);
 	COPY(o->returned, 7);
 	o->coauthorship_offered = tristate(st, 8);
-	o->stance = value_index("output", "stance", TEXT(9));
+	o->stance = VI(s, V_OUTPUT_STANCE, TEXT(9));
 	if (idmap_put(&s->outputs, o->id, pi << 32 | (int64_t)(p->outputs.n - 1)))
 		return wu__err_nomem(s->db);
 	return WU_OK;
@@ -543,6 +596,7 @@ int wu__facts_gather(wu_db *db, struct wu_facts *out, const char *const *ids, si
 {
 	struct scan s = { .db = db, .facts = out, .want = ids, .nwant = nids };
 	memset(out, 0, sizeof *out);
+	load_values(&s);
 	int rc = WU_OK;
 	for (size_t i = 0; ids && i < nids && !rc; i++)
 		if (idmap_put(&s.wanted, ids[i], 0))
