@@ -46,10 +46,10 @@ static void text_summary(FILE *out, const wu_result *r)
 		insufficient);
 }
 
-static void write_text(FILE *out, const wu_result *r)
+static void write_text(FILE *out, const wu_result *r, const wu_policy *pol)
 {
-	fprintf(out, "withus check: %zu project%s, as of %s\n\n", wu_result_project_count(r),
-		wu_result_project_count(r) == 1 ? "" : "s", wu_result_as_of(r));
+	fprintf(out, "withus check: %zu project%s, as of %s, policy: %s\n\n", wu_result_project_count(r),
+		wu_result_project_count(r) == 1 ? "" : "s", wu_result_as_of(r), wu_policy_name(pol));
 	size_t fi = 0;
 	for (size_t i = 0; i < wu_result_project_count(r); i++) {
 		const char *id = wu_result_project_id(r, i);
@@ -75,6 +75,112 @@ static void write_text(FILE *out, const wu_result *r)
 
 /* ---- JSON -------------------------------------------------------------------- */
 
+/* The JSON document is streamed, not built as a tree: a portfolio check can
+ * have hundreds of thousands of findings, and a jansson tree of them cost
+ * four times the check itself. Strings are UTF-8 already (validated when
+ * stored); only quotes, backslashes and control characters need escaping. */
+static void json_str(FILE *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		const unsigned char *run = p;
+		while (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+			p++;
+		fwrite(run, 1, (size_t)(p - run), out); /* the plain run, in one call */
+		if (!*p)
+			break;
+		char esc[6] = { '\\', (char)*p };
+		size_t n = 2;
+		if (*p < 0x20) {
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			n = 6;
+		}
+		fwrite(esc, 1, n, out);
+		p++;
+	}
+	putc('"', out);
+}
+
+static void json_key(FILE *out, const char *indent, const char *key, bool first)
+{
+	fputs(first ? "" : ",\n", out);
+	fputs(indent, out);
+	json_str(out, key);
+	fputs(": ", out);
+}
+
+static void json_field(FILE *out, const char *indent, const char *key, const char *value, bool first)
+{
+	json_key(out, indent, key, first);
+	json_str(out, value);
+}
+
+static void json_verdicts(FILE *out, const wu_result *r, size_t i)
+{
+	for (int k = 0; k < 4; k++) {
+		const wu_verdict *v = &wu_result_verdicts(r, i)[k];
+		fprintf(out, "%s        {\"recommendation\": %d, \"title\": ", k ? ",\n" : "", k + 1);
+		json_str(out, wu_recommendation_title(k + 1));
+		fputs(", \"status\": ", out);
+		json_str(out, wu_status_name(v->status));
+		fprintf(out, ", \"passed\": %d, \"failed\": %d, \"insufficient_data\": %d, \"not_applicable\": %d}",
+			v->passed, v->failed, v->insufficient, v->not_applicable);
+	}
+}
+
+static void json_finding(FILE *out, const wu_finding *f)
+{
+	const char *in = "      ";
+	fputs("    {\n", out);
+	json_field(out, in, "rule", f->rule->id, true);
+	json_key(out, in, "recommendation", false);
+	fprintf(out, "%d", f->rule->recommendation);
+	json_field(out, in, "severity", wu_severity_name(f->severity), false);
+	json_field(out, in, "outcome", f->insufficient ? "insufficient-data" : "fail", false);
+	json_field(out, in, "project", f->project, false);
+	json_field(out, in, "project_title", f->project_title, false);
+	json_key(out, in, "records", false);
+	putc('[', out);
+	for (size_t i = 0; i < f->nrecords; i++) {
+		fputs(i ? ", " : "", out);
+		json_str(out, f->records[i]);
+	}
+	putc(']', out);
+	json_field(out, in, "message", f->message, false);
+	json_field(out, in, "expected", f->expected, false);
+	json_field(out, in, "actual", f->actual, false);
+	json_field(out, in, "remedy", f->remedy, false);
+	fputs("\n    }", out);
+}
+
+static void write_json(FILE *out, const wu_result *r, const wu_policy *pol)
+{
+	fputs("{\n  \"withus_check\": 1", out);
+	json_field(out, "  ", "as_of", wu_result_as_of(r), false);
+	json_field(out, "  ", "policy", wu_policy_name(pol), false);
+	fputs(",\n  \"projects\": [", out);
+	for (size_t i = 0; i < wu_result_project_count(r); i++) {
+		fputs(i ? ",\n    {" : "\n    {", out);
+		fputs("\"id\": ", out);
+		json_str(out, wu_result_project_id(r, i));
+		fputs(", \"title\": ", out);
+		json_str(out, wu_result_project_title(r, i));
+		fputs(", \"recommendations\": [\n", out);
+		json_verdicts(out, r, i);
+		fputs("\n      ]}", out);
+	}
+	fputs(wu_result_project_count(r) ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
+	for (size_t i = 0; i < wu_result_finding_count(r); i++) {
+		fputs(i ? ",\n" : "\n", out);
+		json_finding(out, wu_result_finding(r, i));
+	}
+	fputs(wu_result_finding_count(r) ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+/* ids as a JSON array, for SARIF. */
 static json_t *ids_json(const wu_finding *f)
 {
 	json_t *a = json_array();
@@ -84,52 +190,6 @@ static json_t *ids_json(const wu_finding *f)
 			return NULL;
 		}
 	return a;
-}
-
-static json_t *finding_json(const wu_finding *f)
-{
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "rule", f->rule->id,
-			 "recommendation", f->rule->recommendation, "severity", wu_severity_name(f->severity), "outcome",
-			 f->insufficient ? "insufficient-data" : "fail", "project", f->project, "project_title",
-			 f->project_title, "records", ids_json(f), "message", f->message, "expected", f->expected, "actual",
-			 f->actual, "remedy", f->remedy);
-}
-
-static json_t *verdicts_json(const wu_result *r, size_t i)
-{
-	json_t *a = json_array();
-	for (int k = 0; a && k < 4; k++) {
-		const wu_verdict *v = &wu_result_verdicts(r, i)[k];
-		json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:i, s:i, s:i}", "recommendation", k + 1, "title",
-				      wu_recommendation_title(k + 1), "status", wu_status_name(v->status), "passed", v->passed,
-				      "failed", v->failed, "insufficient_data", v->insufficient, "not_applicable",
-				      v->not_applicable);
-		if (json_array_append_new(a, o)) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-static json_t *result_json(const wu_result *r, const wu_policy *pol)
-{
-	json_t *projects = json_array(), *findings = json_array();
-	for (size_t i = 0; projects && i < wu_result_project_count(r); i++)
-		if (json_array_append_new(projects, json_pack("{s:s, s:s, s:o}", "id", wu_result_project_id(r, i), "title",
-							      wu_result_project_title(r, i), "recommendations",
-							      verdicts_json(r, i)))) {
-			json_decref(projects);
-			projects = NULL;
-		}
-	for (size_t i = 0; findings && i < wu_result_finding_count(r); i++)
-		if (json_array_append_new(findings, finding_json(wu_result_finding(r, i)))) {
-			json_decref(findings);
-			findings = NULL;
-		}
-	/* "o" steals the references, and json_pack drops them on failure. */
-	return json_pack("{s:i, s:s, s:s, s:o, s:o}", "withus_check", 1, "as_of", wu_result_as_of(r), "policy",
-			 wu_policy_name(pol), "projects", projects, "findings", findings);
 }
 
 /* ---- SARIF 2.1.0 ---------------------------------------------------------------- */
@@ -209,9 +269,11 @@ int wu_result_write(wu_db *db, FILE *out, const wu_result *r, const wu_policy *p
 	if (!r || !out)
 		return wu__err(db, WU_EMISUSE, "wu_result_write: no result or stream");
 	if (fmt == WU_FORMAT_TEXT) {
-		write_text(out, r);
+		write_text(out, r, pol);
+	} else if (fmt == WU_FORMAT_JSON) {
+		write_json(out, r, pol);
 	} else {
-		json_t *doc = fmt == WU_FORMAT_SARIF ? sarif_json(r, pol) : result_json(r, pol);
+		json_t *doc = sarif_json(r, pol);
 		if (!doc)
 			return wu__err_nomem(db);
 		int bad = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

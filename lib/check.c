@@ -73,11 +73,10 @@ static int add_finding(wu_db *db, wu_result *res, const struct wu_eval *e, const
 	f->insufficient = e->outcome == WU_OUT_INSUFFICIENT;
 	f->project = rp->id;
 	f->project_title = rp->title;
+	/* The block starts at the ids when there are any, else at the message:
+	 * finding_block() finds it again to free it. */
 	f->records = nids ? ids : NULL;
 	f->nrecords = nids;
-	/* The block starts at the ids when there are any, else at the message. */
-	if (!nids)
-		f->records = NULL;
 	return WU_OK;
 }
 

@@ -231,10 +231,7 @@ static int8_t tristate(sqlite3_stmt *st, int col)
 
 static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	dst[0] = '\0';
-	if (s)
-		snprintf(dst, size, "%s", (const char *)s);
+	wu__copy(dst, size, (const char *)sqlite3_column_text(st, col));
 }
 
 #define TEXT(col) (sqlite3_column_text(st, (col)))
@@ -245,7 +242,7 @@ static int push_id(wu_db *db, wu_idvec *v, const unsigned char *id)
 	wu_id *slot = WU_PUSH(*v);
 	if (!slot)
 		return wu__err_nomem(db);
-	snprintf(*slot, sizeof *slot, "%s", id ? (const char *)id : "");
+	wu__copy(*slot, sizeof *slot, (const char *)id);
 	return WU_OK;
 }
 
@@ -462,7 +459,7 @@ static int budget_row(struct scan *s, sqlite3_stmt *st)
 	bool committed = TEXT(6) && !strcmp((const char *)TEXT(6), "committed");
 	struct wu_fmoney *m = &p->money[TEXT(7) && !strcmp((const char *)TEXT(7), "revised")];
 	if (!m->lines)
-		snprintf(m->currency, sizeof m->currency, "%s", currency);
+		wu__copy(m->currency, sizeof m->currency, currency);
 	else if (strcmp(m->currency, currency))
 		m->mixed = true;
 	m->lines++;
@@ -498,7 +495,7 @@ static int transaction_row(struct scan *s, sqlite3_stmt *st)
 		return WU_OK;
 	const char *currency = (const char *)TEXT(4);
 	if (!p->swlo_disbursements)
-		snprintf(p->disbursed_currency, sizeof p->disbursed_currency, "%s", currency);
+		wu__copy(p->disbursed_currency, sizeof p->disbursed_currency, currency);
 	else if (strcmp(p->disbursed_currency, currency))
 		p->disbursed_mixed = true;
 	p->swlo_disbursements++;

@@ -45,7 +45,7 @@ static void add_id(struct wu_eval *e, const char *id)
 	if (!slot)
 		e->nomem = true;
 	else
-		snprintf(*slot, sizeof *slot, "%s", id);
+		wu__copy(*slot, sizeof *slot, id);
 }
 
 static void add_ids(struct wu_eval *e, const wu_idvec *v)
@@ -194,11 +194,14 @@ static void decrim_stance(struct wu_eval *e)
 	       wu_field_find(wu_type_find("project"), "decrim_stance")->values[p->stance]);
 }
 
+/* Indexes of output kinds (lib/model.c). */
+enum { OUT_PAPER = 0, OUT_REPORT = 2, OUT_DATASET = 5, OUT_OTHER = 7 };
+enum { STANCE_CRIMINALISATION = 2 };
+
 /* Datasets and "other" outputs carry no policy message. */
 static bool policy_relevant(const struct wu_foutput *o)
 {
-	static const int skip[] = { 5 /* dataset */, 7 /* other */ };
-	return o->kind != skip[0] && o->kind != skip[1];
+	return o->kind != OUT_DATASET && o->kind != OUT_OTHER;
 }
 
 static void output_stance(struct wu_eval *e)
@@ -231,7 +234,7 @@ static void output_criminalisation(struct wu_eval *e)
 		return;
 	}
 	for (size_t i = 0; i < e->p->outputs.n; i++)
-		if (e->p->outputs.v[i].stance == 2 /* criminalisation-recommended */)
+		if (e->p->outputs.v[i].stance == STANCE_CRIMINALISATION)
 			add_id(e, e->p->outputs.v[i].id);
 	if (!e->records.n)
 		return;
@@ -763,7 +766,7 @@ static void findings_returned(struct wu_eval *e)
 	const char *first = NULL, *returned = NULL;
 	for (size_t i = 0; i < p->outputs.n; i++) {
 		const struct wu_foutput *o = &p->outputs.v[i];
-		bool academic = o->kind == 0 /* paper */ || o->kind == 2 /* report */ || o->peer_reviewed == 1;
+		bool academic = o->kind == OUT_PAPER || o->kind == OUT_REPORT || o->peer_reviewed == 1;
 		if (academic && o->published[0] && (!first || strcmp(o->published, first) < 0))
 			first = o->published;
 		if (o->returned[0] && (!returned || strcmp(o->returned, returned) < 0))

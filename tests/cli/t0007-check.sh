@@ -132,6 +132,14 @@ expect_rc 0 "explain marks judgement thresholds" w explain kt-swlo-share
 check "... as judgement" out_has "judgement"
 expect_error 2 "no rule 'nope'" "explain an unknown rule" w explain nope
 
+# A title with quotes, a backslash and non-ASCII text survives the streamed JSON.
+Q="$TMP/quotes.db"
+w --db "$Q" add org --name 'Uni "North" \ Süd' --kind academic --country DE >/dev/null
+w --db "$Q" add project --title 'Say "no" \ to harm — São Paulo' --lead-org 'Uni "North" \ Süd' >/dev/null
+w --db "$Q" check --format json > "$TMP/quotes.json"
+check "JSON output escapes quotes and backslashes and keeps UTF-8" \
+	jqt '.projects[0].title == "Say \"no\" \\ to harm — São Paulo" and (.findings | length) > 0' "$TMP/quotes.json"
+
 # ---- usage and edge cases -------------------------------------------------------------------
 expect_error 2 "--format: 'xml'" "an unknown format" w --db "$D" check --format xml
 expect_error 2 "--fail-on: 'info'" "an unknown --fail-on" w --db "$D" check --fail-on info

@@ -146,6 +146,45 @@ static void check_refuses_bad_options(void **state)
 	wu_result_free(NULL);
 }
 
+static const char *value_at(const char *type, const char *field, int i)
+{
+	return wu_field_find(wu_type_find(type), field)->values[i];
+}
+
+/* facts.c and rules.c read enum values by their index in lib/model.c; a
+ * reordered value list must fail here rather than judge the wrong thing. */
+static void model_indexes_the_rules_rely_on(void **state)
+{
+	(void)state;
+	assert_string_equal(value_at("org", "kind", 0), "sex-worker-led");
+	assert_string_equal(value_at("org", "kind", 1), "community-led");
+	assert_string_equal(value_at("org", "represents", WU_GROUP_SEX_WORKERS), "sex-workers");
+	assert_string_equal(value_at("project", "decrim_stance", WU_STANCE_PUBLIC), "public-support");
+	assert_string_equal(value_at("site", "legal_model", WU_LEGAL_DECRIM), "decriminalisation");
+	assert_string_equal(value_at("site", "legal_model", WU_LEGAL_UNKNOWN), "unknown");
+	assert_string_equal(value_at("involvement", "phase", WU_PH_UNDERTAKING), "undertaking");
+	assert_string_equal(value_at("involvement", "phase", WU_PH_GOVERNANCE), "governance");
+	assert_string_equal(value_at("involvement", "level", WU_LV_INVOLVE), "involve");
+	assert_string_equal(value_at("involvement", "level", WU_LV_LEAD), "lead");
+	assert_string_equal(value_at("involvement", "recorded_by", 0), "org");
+	assert_string_equal(value_at("involvement", "recorded_by", 2), "jointly");
+	assert_string_equal(value_at("role", "recruited_via", 0), "swlo");
+	assert_string_equal(value_at("partnership", "research_roles", 0), "co-lead");
+	assert_string_equal(value_at("partnership", "research_roles", 1), "co-investigator");
+	assert_string_equal(value_at("partnership", "research_roles", 4), "recruitment-only");
+	const char *terms[] = { "roles", "decision-making", "data-ownership", "publication-review", "budget" };
+	for (int i = 0; i < 5; i++)
+		assert_string_equal(value_at("partnership", "agreement_covers", i), terms[i]);
+	assert_string_equal(value_at("rate", "party", 0), "community");
+	assert_string_equal(value_at("rate", "party", 1), "academic");
+	assert_string_equal(value_at("output", "kind", 0), "paper");
+	assert_string_equal(value_at("output", "kind", 2), "report");
+	assert_string_equal(value_at("output", "kind", 5), "dataset");
+	assert_string_equal(value_at("output", "kind", 7), "other");
+	assert_string_equal(value_at("output", "stance", 2), "criminalisation-recommended");
+	assert_int_equal(wu_phase_count(), WU_NPHASES);
+}
+
 static void dates_count_days(void **state)
 {
 	(void)state;
@@ -166,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(demo_verdicts, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(check_refuses_bad_options, db_setup, db_teardown),
 		cmocka_unit_test(dates_count_days),
+		cmocka_unit_test(model_indexes_the_rules_rely_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
