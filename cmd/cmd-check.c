@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 #define POLICY_MAX (1u << 20) /* a policy is a few KiB; refuse anything absurd */
@@ -170,6 +171,20 @@ static void free_ids(char **ids, size_t n)
 	free(ids);
 }
 
+/* After `withus demo`, a bare `withus check` reads the real (empty)
+ * database; say where the demo went rather than report nothing. */
+static void hint_demo(struct cli *cli, const wu_result *res)
+{
+	if (cli->db_from_user || wu_result_project_count(res))
+		return;
+	char *dir = cli_default_dir(), *demo = NULL;
+	if (dir && asprintf(&demo, "%s/demo.db", dir) > 0 && access(demo, F_OK) == 0)
+		fprintf(stderr, "withus: no projects in %s; the demo is in %s: withus --db %s check\n", cli->db_path, demo,
+			demo);
+	free(demo);
+	free(dir);
+}
+
 int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	struct check_args a = { .format = "text", .fail_on = "error" };
@@ -196,6 +211,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (!rc) {
 		wu_format fmt = !strcmp(a.format, "json") ? WU_FORMAT_JSON : !strcmp(a.format, "sarif") ? WU_FORMAT_SARIF
 													: WU_FORMAT_TEXT;
+		hint_demo(cli, res);
 		int r = wu_result_write(cli->db, stdout, res, pol, fmt);
 		rc = r ? cli_fail(cli, r) : cli_finish_stdout();
 		int threshold = !strcmp(a.fail_on, "warning") ? WU_SEV_WARNING : WU_SEV_ERROR;

@@ -140,6 +140,11 @@ w --db "$Q" check --format json > "$TMP/quotes.json"
 check "JSON output escapes quotes and backslashes and keeps UTF-8" \
 	jqt '.projects[0].title == "Say \"no\" \\ to harm — São Paulo" and (.findings | length) > 0' "$TMP/quotes.json"
 
+# After `withus demo` (its own demo.db), a bare `withus check` points there.
+w demo >/dev/null
+expect_rc 0 "a bare check after the demo reads the real database, which is empty" w check
+check "... and says where the demo is" err_has "the demo is in .*/demo.db: withus --db .*/demo.db check"
+
 # ---- usage and edge cases -------------------------------------------------------------------
 expect_error 2 "--format: 'xml'" "an unknown format" w --db "$D" check --format xml
 expect_error 2 "--fail-on: 'info'" "an unknown --fail-on" w --db "$D" check --fail-on info
