@@ -47,14 +47,15 @@ static int load_policy(wu_db *db, const char *path, wu_policy **out)
 	return EXIT_OK;
 }
 
-/* Commands that need no records still need a handle for messages. */
-static int scratch_db(wu_db **db)
+/* rules, explain and policy read no records, but the library reports
+ * through a handle: they get a scratch one, and the policy in force. */
+static int policy_only(const char *path, wu_db **db, wu_policy **pol)
 {
 	if (wu_db_open(db, ":memory:", NULL) != WU_OK) {
 		cli_error("cannot open a scratch database: %s", wu_errmsg(*db));
 		return EXIT_RUNTIME;
 	}
-	return EXIT_OK;
+	return load_policy(*db, path, pol);
 }
 
 static const char *param_text(char *buf, size_t size, const wu_param *p, int64_t v)
@@ -345,9 +346,7 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("rules", "--format: '%s' is not text, json or markdown", format);
 	wu_db *db = NULL;
 	wu_policy *pol = NULL;
-	int rc = scratch_db(&db);
-	if (!rc)
-		rc = load_policy(db, policy, &pol);
+	int rc = policy_only(policy, &db, &pol);
 	if (!rc) {
 		if (!strcmp(format, "json"))
 			rc = rules_json(pol);
@@ -417,9 +416,7 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("explain", "no rule '%s' (withus rules lists them)", argv[optind]);
 	wu_db *db = NULL;
 	wu_policy *pol = NULL;
-	int rc = scratch_db(&db);
-	if (!rc)
-		rc = load_policy(db, policy, &pol);
+	int rc = policy_only(policy, &db, &pol);
 	if (!rc) {
 		explain(pol, r);
 		rc = cli_finish_stdout();
@@ -468,9 +465,7 @@ int cmd_policy(struct cli *cli, int argc, char **argv)
 	wu_db *db = NULL;
 	wu_policy *pol = NULL;
 	char *text = NULL;
-	int rc = scratch_db(&db);
-	if (!rc)
-		rc = load_policy(db, policy, &pol);
+	int rc = policy_only(policy, &db, &pol);
 	if (!rc) {
 		int r = wu_policy_dump(&text, db, pol);
 		if (r) {

@@ -177,7 +177,6 @@ struct scan {
 	struct idmap orgs;      /* id -> ORG_* bits | represents << 8 */
 	struct idmap outputs;   /* id -> project index << 32 | output index */
 	const char *const *want;
-	size_t nwant;
 	struct idmap wanted;
 	const char *const *values[V_COUNT]; /* the model's value lists */
 };
@@ -591,7 +590,7 @@ static const struct {
 
 int wu__facts_gather(wu_db *db, struct wu_facts *out, const char *const *ids, size_t nids)
 {
-	struct scan s = { .db = db, .facts = out, .want = ids, .nwant = nids };
+	struct scan s = { .db = db, .facts = out, .want = ids };
 	memset(out, 0, sizeof *out);
 	load_values(&s);
 	int rc = WU_OK;

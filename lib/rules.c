@@ -17,11 +17,6 @@
 
 /* ---- reporting an outcome ------------------------------------------------ */
 
-static void vset(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	vsnprintf(buf, size, fmt, ap);
-}
-
 #define SETTER(name, field)                                                     \
 	static void name(struct wu_eval *e, const char *fmt, ...)                   \
 		__attribute__((format(printf, 2, 3)));                                  \
@@ -29,7 +24,7 @@ static void vset(char *buf, size_t size, const char *fmt, va_list ap)
 	{                                                                           \
 		va_list ap;                                                             \
 		va_start(ap, fmt);                                                      \
-		vset(e->field, sizeof e->field, fmt, ap);                               \
+		vsnprintf(e->field, sizeof e->field, fmt, ap);                          \
 		va_end(ap);                                                             \
 	}
 SETTER(message, message)
@@ -97,13 +92,19 @@ static const char *money_text(struct wu_eval *e, char buf[48], int64_t minor, co
 	return buf;
 }
 
-static const char *phase_list(char *buf, size_t size, unsigned mask)
+static const char *const *model_values(const char *type, const char *field)
+{
+	return wu_field_find(wu_type_find(type), field)->values;
+}
+
+/* "a, b, c": the model values whose bits are set in `mask`. */
+static const char *join_values(char *buf, size_t size, const char *const *values, unsigned mask)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < WU_NPHASES; i++)
+	for (int i = 0; values[i]; i++)
 		if (mask & 1u << i) {
-			int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", wu_phase_name(i));
+			int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", values[i]);
 			if (n < 0 || (size_t)n >= size - used)
 				break;
 			used += (size_t)n;
@@ -111,20 +112,7 @@ static const char *phase_list(char *buf, size_t size, unsigned mask)
 	return buf;
 }
 
-static const char *group_list(char *buf, size_t size, unsigned mask)
-{
-	const char *const *groups = wu_field_find(wu_type_find("project"), "populations")->values;
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int i = 0; groups[i]; i++)
-		if (mask & 1u << i) {
-			int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", groups[i]);
-			if (n < 0 || (size_t)n >= size - used)
-				break;
-			used += (size_t)n;
-		}
-	return buf;
-}
+#define phase_list(buf, size, mask) join_values((buf), (size), model_values("involvement", "phase"), (mask))
 
 static bool has_swlo_involvement(const struct wu_fproject *p)
 {
@@ -525,15 +513,8 @@ static void agreement_coverage(struct wu_eval *e)
 	}
 	if (!e->records.n)
 		return;
-	const char *const *terms = wu_field_find(wu_type_find("partnership"), "agreement_covers")->values;
-	char list[160] = "";
-	size_t used = 0;
-	for (int i = 0; i < 5; i++)
-		if (missing_all & 1u << i) {
-			int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", terms[i]);
-			if (n > 0 && (size_t)n < sizeof list - used)
-				used += (size_t)n;
-		}
+	char list[160];
+	join_values(list, sizeof list, model_values("partnership", "agreement_covers"), missing_all);
 	fail(e);
 	message(e, "%zu agreement(s) with sex worker-led partners leave out: %s", e->records.n, list);
 	expected(e, "roles, decision-making, data-ownership, publication-review and budget");
@@ -597,7 +578,7 @@ static void intersecting_partners(struct wu_eval *e)
 	fail(e);
 	add_id(e, p->id);
 	message(e, "the project studies groups with no community-led partner of their own: %s",
-		group_list(list, sizeof list, missing));
+		join_values(list, sizeof list, model_values("project", "populations"), missing));
 	expected(e, "a community-led partner representing each group studied");
 	actual(e, "none for %s", list);
 }
