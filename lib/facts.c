@@ -163,9 +163,9 @@ static const char *const value_fields[V_COUNT][2] = {
 	{ "involvement", "level" },
 	{ "involvement", "recorded_by" },
 	{ "role", "recruited_via" },
-	{ "rate", "party" },
-	{ "rate", "role" },
-	{ "rate", "unit" },
+	{ "payrate", "party" },
+	{ "payrate", "role" },
+	{ "payrate", "unit" },
 	{ "output", "kind" },
 	{ "output", "stance" },
 };
@@ -582,7 +582,7 @@ static const struct {
 	  "via_org FROM budget", budget_row },
 	{ "SELECT id, project, receiver, amount, currency, date, activity_date, invoice_date "
 	  "FROM \"transaction\" WHERE kind = 'disbursement'", transaction_row },
-	{ "SELECT id, project, party, role, unit, amount, currency FROM rate", rate_row },
+	{ "SELECT id, project, party, role, unit, amount, currency FROM payrate", rate_row },
 	{ "SELECT id, project, kind, peer_reviewed, review_sent, submitted, published, "
 	  "returned_to_community, coauthorship_offered, stance FROM output", output_row },
 	{ "SELECT output, org FROM contribution", contribution_row },

@@ -197,7 +197,7 @@ static const wu_field transaction_fields[] = {
 	VIS, NOTE,
 };
 
-static const wu_field rate_fields[] = {
+static const wu_field payrate_fields[] = {
 	R("project", "project", REQ | LST, "the project"),
 	E("party", parties, REQ | LST, NULL, "community or academic"),
 	E("role", role_kinds, REQ | LST, NULL, "the role paid at this rate"),
@@ -249,7 +249,7 @@ static const wu_type types[] = {
 	TYPE(role, "team role slot", NULL, "a role on the team (no names: slots and counts only)"),
 	TYPE(budget, "budget line", NULL, "money planned or committed for an organisation"),
 	TYPE(transaction, "financial transaction", NULL, "a commitment, disbursement or expenditure"),
-	TYPE(rate, "pay rate", NULL, "what a community or academic role is paid"),
+	TYPE(payrate, "pay rate", NULL, "what a community or academic role is paid"),
 	TYPE(output, "output", "title", "a paper, brief, report or other output"),
 	TYPE(contribution, "contribution", NULL, "an organisation's CRediT contribution to an output"),
 };

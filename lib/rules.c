@@ -1051,14 +1051,14 @@ static void pay_parity(struct wu_eval *e)
 	if (!community) {
 		if (p->swlo_partners.n || p->peer_roles)
 			insufficient(e, "no community pay rate is recorded",
-				     "record what community and academic roles are paid: withus rate add --project P --party community|academic --role ROLE --unit day --amount A --currency CUR");
+				     "record what community and academic roles are paid: withus payrate add --project P --party community|academic --role ROLE --unit day --amount A --currency CUR");
 		else
 			na(e);
 		return;
 	}
 	if (!compared) {
 		insufficient(e, "no academic rate in the same unit and currency to compare the community rates with",
-			     "record the academic rate for an equivalent role: withus rate add --project P --party academic ...");
+			     "record the academic rate for an equivalent role: withus payrate add --project P --party academic ...");
 		return;
 	}
 	if (!e->records.n)
@@ -1070,7 +1070,7 @@ static void pay_parity(struct wu_eval *e)
 	expected(e, ">= %lld%% of the academic rate in the same unit", (long long)pct);
 	actual(e, "%s against %s per %s", money_text(e, ca, worst_c->amount, worst_c->currency),
 	       money_text(e, aa, worst_a->amount, worst_a->currency),
-	       wu_field_find(wu_type_find("rate"), "unit")->values[worst_c->unit]);
+	       wu_field_find(wu_type_find("payrate"), "unit")->values[worst_c->unit]);
 }
 
 static void committed_disbursed(struct wu_eval *e)
@@ -1375,7 +1375,7 @@ static const struct rule_def catalogue[] = {
 	     "Find out why the payment was late and fix the process that delayed it.",
 	     NPARAMS(p_max), payment_lag_max),
 	RULE("pay-parity", 4, WU_SEV_WARNING, "Community roles are paid like comparable academic roles",
-	     "rate (community and academic, same unit and currency)", "community rate at least 90% of the comparable academic rate",
+	     "payrate (community and academic, same unit and currency)", "community rate at least 90% of the comparable academic rate",
 	     "PCORI and NIHR expect partners to be paid at rates comparable with professionals in similar roles; lower rates for the same work say whose expertise counts.",
 	     "Raise community rates to the academic rate for equivalent work.",
 	     NPARAMS(p_parity), pay_parity),

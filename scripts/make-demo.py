@@ -103,9 +103,9 @@ for i, (act, inv, paid, amt, b) in enumerate([("2024-02-10", "2024-02-12", "2024
     rec("transaction", "p1-t-%d" % i, project=rid(P), budget=rid("p1-b-" + b), kind="disbursement",
         provider=rid("northfield"), receiver=rid("amara"), amount=amt, currency="GBP", date=paid,
         activity_date=act, invoice_date=inv)
-rec("rate", "p1-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("amara"),
+rec("payrate", "p1-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("amara"),
     unit="day", amount="190.00", currency="GBP", value_date="2024-01-01")
-rec("rate", "p1-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
+rec("payrate", "p1-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
     unit="day", amount="200.00", currency="GBP", value_date="2024-01-01")
 rec("output", "p1-paper", project=rid(P), kind="paper", title="Working safely under criminalisation: a co-led study",
     peer_reviewed=True, review_sent="2025-03-01", submitted="2025-03-20", published="2025-07-01",
@@ -157,9 +157,9 @@ rec("budget", "p2-b-uni", project=rid(P), recipient=rid("northfield"), category=
 rec("transaction", "p2-t-1", project=rid(P), budget=rid("p2-b-comp"), kind="disbursement", provider=rid("northfield"),
     receiver=rid("harbour"), amount="2000.00", currency="GBP", date="2025-03-20", activity_date="2024-12-10",
     invoice_date="2025-01-05")
-rec("rate", "p2-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("harbour"),
+rec("payrate", "p2-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("harbour"),
     unit="hour", amount="12.00", currency="GBP", value_date="2024-09-01")
-rec("rate", "p2-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
+rec("payrate", "p2-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
     unit="hour", amount="28.00", currency="GBP", value_date="2024-09-01")
 rec("output", "p2-paper", project=rid(P), kind="paper", title="Health needs in the night-time economy",
     peer_reviewed=True, submitted="2025-09-01", coauthorship_offered=False, stance="neutral")
@@ -205,9 +205,9 @@ rec("transaction", "p3-t-1", project=rid(P), budget=rid("p3-b-pay"), kind="disbu
 rec("transaction", "p3-t-2", project=rid(P), budget=rid("p3-b-kt"), kind="disbursement", provider=rid("northfield"),
     receiver=rid("lotus"), amount="100000.00", currency="THB", date="2025-08-05", activity_date="2025-07-01",
     invoice_date="2025-07-02")
-rec("rate", "p3-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("lotus"),
+rec("payrate", "p3-rate-peer", project=rid(P), party="community", role="peer-researcher", org=rid("lotus"),
     unit="day", amount="1500.00", currency="THB", value_date="2025-01-01")
-rec("rate", "p3-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
+rec("payrate", "p3-rate-ra", project=rid(P), party="academic", role="research-assistant", org=rid("northfield"),
     unit="day", amount="1800.00", currency="THB", value_date="2025-01-01")
 rec("output", "p3-brief", project=rid(P), kind="community-brief", title="Moving for work: early findings",
     review_sent="2025-10-01", submitted="2025-10-10", coauthorship_offered=True, stance="supports-decriminalisation")

@@ -26,7 +26,7 @@ check "add KT budget line" test -n "$KT"
 expect_rc 0 "add disbursement" w add transaction --project "Safer Work" --budget "$KT" --kind disbursement \
 	--provider "Northfield University" --receiver "Amara Collective" --amount 9000 --currency GBP --date 2024-02-26 \
 	--activity-date 2024-02-10 --invoice-date 2024-02-12
-expect_rc 0 "add pay rate" w add rate --project "Safer Work" --party community --role peer-researcher --unit day --amount 190 --currency GBP
+expect_rc 0 "add pay rate" w add payrate --project "Safer Work" --party community --role peer-researcher --unit day --amount 190 --currency GBP
 OUT=$(add output --project "Safer Work" --kind paper --title "Working safely" --peer-reviewed yes --coauthorship-offered yes)
 expect_rc 0 "add contribution" w add contribution --output "Working safely" --org "Amara Collective" --credit-role investigation --degree equal --group-author yes
 
@@ -34,7 +34,7 @@ expect_rc 0 "add contribution" w add contribution --output "Working safely" --or
 expect_rc 0 "list org" w list org
 check "the table has a header and three rows" sh -c "[ \$(wc -l < '$TMP/out') = 4 ] && grep -q '^id ' '$TMP/out'"
 check "references show by name" sh -c "'$WITHUS' list budget | grep -q 'Amara Collective'"
-for t in org project site partnership involvement body role budget transaction rate output contribution; do
+for t in org project site partnership involvement body role budget transaction payrate output contribution; do
 	run w list "$t" --json
 	if [ "$rc" = 0 ] && jq -e "length >= 1 and all(.[]; .type == \"$t\" and (.id|length) == 36)" "$TMP/out" >/dev/null; then
 		ok "list $t --json is an array of $t records"

@@ -7,7 +7,7 @@ check "it goes into demo.db, not the real database" sh -c "test -f '$HOME/.local
 check "it lists the demo projects" sh -c "grep -q 'Safer Work, Stronger Voices' '$TMP/out' && grep -q 'Nightlife Health Survey' '$TMP/out'"
 check "it says the data is fictional" out_has "fictional"
 DEMO="$HOME/.local/share/withus/demo.db"
-check "every record type is used" sh -c "for t in org project site partnership involvement body role budget transaction rate output contribution; do [ \$('$WITHUS' --db '$DEMO' list \$t --json | jq length) -gt 0 ] || exit 1; done"
+check "every record type is used" sh -c "for t in org project site partnership involvement body role budget transaction payrate output contribution; do [ \$('$WITHUS' --db '$DEMO' list \$t --json | jq length) -gt 0 ] || exit 1; done"
 check "no record carries contact details (every text passes the scan)" sh -c "'$WITHUS' --db '$DEMO' export > '$TMP/demo.jsonl' && '$WITHUS' --db '$TMP/rescan.db' import '$TMP/demo.jsonl' 2>/dev/null"
 expect_rc 0 "demo again is harmless" w demo
 check "... it says it is loaded already" out_has "already loaded"

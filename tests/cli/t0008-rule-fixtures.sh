@@ -70,7 +70,7 @@ fx_intermediary() { W edit "$(amara_budget | head -n 1)" --via-org "Harbour Ligh
 fx_swlo_overhead() { edit_each budget '.category == "overhead"' --category other; }
 fx_payment_lag_median() { edit_each transaction '.kind == "disbursement"' --activity-date 2024-01-01 --invoice-date 2024-01-01; }
 fx_payment_lag_max() { edit_each transaction '.date == "2024-05-10"' --activity-date 2024-01-01 --invoice-date 2024-01-01; }
-fx_pay_parity() { edit_each rate '.party == "community"' --amount 150.00; }
+fx_pay_parity() { edit_each payrate '.party == "community"' --amount 150.00; }
 fx_committed_disbursed() { W rm "$(one transaction '.kind == "disbursement" and .amount == "20000.00"')" >/dev/null; }
 fx_no_match_required() { W edit "$(amara_budget | head -n 1)" --match-required true >/dev/null; }
 

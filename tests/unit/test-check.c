@@ -175,8 +175,8 @@ static void model_indexes_the_rules_rely_on(void **state)
 	const char *terms[] = { "roles", "decision-making", "data-ownership", "publication-review", "budget" };
 	for (int i = 0; i < 5; i++)
 		assert_string_equal(value_at("partnership", "agreement_covers", i), terms[i]);
-	assert_string_equal(value_at("rate", "party", 0), "community");
-	assert_string_equal(value_at("rate", "party", 1), "academic");
+	assert_string_equal(value_at("payrate", "party", 0), "community");
+	assert_string_equal(value_at("payrate", "party", 1), "academic");
 	assert_string_equal(value_at("output", "kind", 0), "paper");
 	assert_string_equal(value_at("output", "kind", 2), "report");
 	assert_string_equal(value_at("output", "kind", 5), "dataset");

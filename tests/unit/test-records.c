@@ -90,7 +90,7 @@ static const struct { const char *type, *json; } valid[] = {
 	{ "transaction", "{\"project\":\"$PROJECT\",\"budget\":\"$BUDGET\",\"kind\":\"disbursement\",\"provider\":\"$ORG2\","
 			 "\"receiver\":\"$ORG\",\"amount\":\"5\",\"currency\":\"JPY\",\"date\":\"2024-03-01\",\"value_date\":\"2024-03-01\","
 			 "\"activity_date\":\"2024-02-01\",\"invoice_date\":\"2024-02-03\"}" },
-	{ "rate", "{\"project\":\"$PROJECT\",\"party\":\"community\",\"role\":\"peer-researcher\",\"org\":\"$ORG\",\"unit\":\"day\","
+	{ "payrate", "{\"project\":\"$PROJECT\",\"party\":\"community\",\"role\":\"peer-researcher\",\"org\":\"$ORG\",\"unit\":\"day\","
 		  "\"amount\":\"150.00\",\"currency\":\"KES\",\"value_date\":\"2024-01-01\"}" },
 	{ "output", "{\"project\":\"$PROJECT\",\"kind\":\"community-brief\",\"title\":\"Brief\",\"peer_reviewed\":false,"
 		    "\"review_sent\":\"2024-01-01\",\"submitted\":\"2024-02-01\",\"published\":\"2024-03-01\","
