@@ -64,10 +64,15 @@ int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 int cmd_explain(struct cli *cli, int argc, char **argv);
 int cmd_policy(struct cli *cli, int argc, char **argv);
+int cmd_remote(struct cli *cli, int argc, char **argv);
+int cmd_sync(struct cli *cli, int argc, char **argv);
+int cmd_conflicts(struct cli *cli, int argc, char **argv);
+int cmd_resolve(struct cli *cli, int argc, char **argv);
 
 extern const struct command cmd_init_entry, cmd_add_entry, cmd_edit_entry, cmd_rm_entry,
 	cmd_list_entry, cmd_show_entry, cmd_history_entry, cmd_import_entry, cmd_export_entry,
 	cmd_demo_entry, cmd_help_entry, cmd_version_entry, cmd_check_entry, cmd_rules_entry,
-	cmd_explain_entry, cmd_policy_entry;
+	cmd_explain_entry, cmd_policy_entry, cmd_remote_entry, cmd_sync_entry, cmd_conflicts_entry,
+	cmd_resolve_entry;
 
 #endif

@@ -25,6 +25,9 @@ const char *wu_strerror(int code)
 	case WU_ENOTDB: return "not a withus database";
 	case WU_EDEMO: return "demo and real records would be mixed";
 	case WU_EMISUSE: return "library misuse";
+	case WU_ENET: return "network error";
+	case WU_EAUTH: return "not authorised";
+	case WU_EREMOTE: return "unexpected answer from the server";
 	default: return "unknown error";
 	}
 }

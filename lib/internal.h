@@ -53,6 +53,7 @@ struct wu_db {
 	struct wu_ref_slot ref_cache[WU_REF_CACHE];
 	sqlite3_stmt *history_insert;
 	sqlite3_stmt *history_seq;
+	sqlite3_stmt *sync_stmts[24]; /* revs.c's, prepared on first use */
 };
 
 /* error.c */
@@ -114,6 +115,13 @@ typedef int (*wu__row_fn)(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *p
 int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped);
 /* The column index of the currency that a MONEY field `f` of `t` is in. */
 int wu__currency_col(const wu_type *t, const wu_field *f);
+
+bool wu__id_valid(const char *s);
+/* sync's writes: store a pulled winner (insert or update, no reference
+ * check), validate one without storing, and delete one. */
+int wu__record_replace(wu_db *db, const wu_type *t, const json_t *rec);
+int wu__record_check(wu_db *db, const wu_type *t, const json_t *rec);
+int wu__record_remove(wu_db *db, const wu_type *t, const char *id);
 
 /* csv.c */
 typedef struct wu_csv wu_csv;

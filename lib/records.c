@@ -336,7 +336,7 @@ static int history_add(wu_db *db, const char *op, const wu_type *t, const char *
 
 /* ---- add ------------------------------------------------------------------------- */
 
-static bool id_valid(const char *s)
+bool wu__id_valid(const char *s)
 {
 	if (!s || strlen(s) != 36)
 		return false;
@@ -379,7 +379,7 @@ static int take_meta(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 			return wu__err_nomem(db);
 	}
 	const char *rid = json_string_value(json_object_get(rec, "id"));
-	if (!id_valid(rid))
+	if (!wu__id_valid(rid))
 		return wu__err(db, WU_EINVAL, "%s.id: '%s' is not a lowercase UUID", t->name, rid ? rid : "(missing)");
 	const char *ts[] = { "created", "updated" };
 	for (int i = 0; i < 2; i++) {
@@ -746,6 +746,104 @@ int wu_record_delete(wu_db *db, const char *id)
 	if (t)
 		rc = delete_in_tx(db, t, id);
 	return wu__write_end(db, rc);
+}
+
+
+/* ---- writes that sync makes ------------------------------------------------------ */
+
+/* Stores `rec` (borrowed; canonical shape with id, created, updated) as the
+ * record `id`, inserting or updating. A pulled revision is another peer's
+ * validated record: it is validated again, but references may name records
+ * that have not arrived yet, and text it brings was accepted over there. */
+int wu__record_replace(wu_db *db, const wu_type *t, const json_t *rec)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	json_t *before = NULL, *after = json_deep_copy(rec), *changes = NULL;
+	struct wu_type_stmts *ts = NULL;
+	if (!after)
+		return wu__err_nomem(db);
+	int rc = load(db, t, id, &before);
+	bool exists = rc == WU_OK;
+	if (rc == WU_ENOTFOUND)
+		rc = WU_OK;
+	json_object_del(after, "type");
+	if (!rc)
+		rc = validate_fields(db, t, after, WU_FORCE);
+	if (!rc)
+		rc = stmts(db, t, &ts);
+	if (!rc)
+		rc = bind_record(db, t, exists ? ts->update : ts->insert, after);
+	if (!rc && sqlite3_step(exists ? ts->update : ts->insert) != SQLITE_DONE)
+		rc = insert_error(db, t, after);
+	if (ts) {
+		sqlite3_reset(exists ? ts->update : ts->insert);
+		sqlite3_clear_bindings(exists ? ts->update : ts->insert);
+	}
+	if (!rc && exists) {
+		json_object_set_new(after, "type", json_string(t->name));
+		if (!(changes = diff(before, after)))
+			rc = wu__err_nomem(db);
+	}
+	if (!rc) {
+		char now[32];
+		wu__now(now);
+		rc = history_add(db, exists ? "update" : "create", t, id, now, changes);
+	}
+	json_decref(before);
+	json_decref(after);
+	json_decref(changes);
+	return rc;
+}
+
+/* Validates `rec` as wu__record_replace would store it, writing nothing. */
+int wu__record_check(wu_db *db, const wu_type *t, const json_t *rec)
+{
+	json_t *copy = json_deep_copy(rec);
+	if (!copy)
+		return wu__err_nomem(db);
+	json_object_del(copy, "type");
+	int rc = WU_OK;
+	const char *ts[] = { "created", "updated" };
+	for (int i = 0; i < 2 && !rc; i++) {
+		const char *v = json_string_value(json_object_get(copy, ts[i]));
+		if (!v || !wu__timestamp_valid(v))
+			rc = wu__err(db, WU_EINVAL, "%s.%s: '%s' is not an RFC 3339 UTC timestamp", t->name, ts[i],
+				     v ? v : "(missing)");
+	}
+	if (!rc)
+		rc = validate_fields(db, t, copy, WU_FORCE);
+	json_decref(copy);
+	return rc;
+}
+
+/* Deletes record `id` because its document was deleted on another peer:
+ * records that still refer to it keep the reference, as they may on a
+ * peer that has not seen the deletion yet. Absent already is fine. */
+int wu__record_remove(wu_db *db, const wu_type *t, const char *id)
+{
+	json_t *before = NULL;
+	int rc = load(db, t, id, &before);
+	if (rc == WU_ENOTFOUND) {
+		wu__err_clear(db);
+		return WU_OK;
+	}
+	sqlite3_stmt *st = NULL;
+	if (!rc)
+		rc = prepare_owned(db, &st, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
+	if (!rc) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = wu__err_sql(db, "cannot delete record");
+	}
+	sqlite3_finalize(st);
+	wu__ref_cache_clear(db);
+	if (!rc) {
+		char now[32];
+		wu__now(now);
+		rc = history_add(db, "delete", t, id, now, before);
+	}
+	json_decref(before);
+	return rc;
 }
 
 /* ---- list -------------------------------------------------------------------------- */

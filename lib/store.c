@@ -332,6 +332,8 @@ void wu_db_close(wu_db *db)
 	}
 	sqlite3_finalize(db->history_insert);
 	sqlite3_finalize(db->history_seq);
+	for (size_t i = 0; i < sizeof db->sync_stmts / sizeof db->sync_stmts[0]; i++)
+		sqlite3_finalize(db->sync_stmts[i]);
 	if (db->sql && db->tx_depth > 0)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db->sql);

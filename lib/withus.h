@@ -46,7 +46,10 @@ enum {
 	WU_EAMBIGUOUS = -11,  /* an id prefix or name matches several records */
 	WU_ENOTDB = -12,      /* the file is not a withus database */
 	WU_EDEMO = -13,       /* demo and real records would be mixed */
-	WU_EMISUSE = -14      /* the API was called the wrong way */
+	WU_EMISUSE = -14,     /* the API was called the wrong way */
+	WU_ENET = -15,        /* the server could not be reached, or stopped answering */
+	WU_EAUTH = -16,       /* the server refused the credentials (401) or the access (403) */
+	WU_EREMOTE = -17      /* the server answered, but not as the protocol says it should */
 };
 
 /* A static, human-readable name for a result code. */
@@ -361,6 +364,81 @@ typedef enum wu_format { WU_FORMAT_TEXT, WU_FORMAT_JSON, WU_FORMAT_SARIF } wu_fo
 /* Writes the result; `pol` names the thresholds in SARIF rule metadata (may be NULL). */
 int wu_result_write(wu_db *db, FILE *out, const wu_result *r, const wu_policy *pol, wu_format fmt);
 void wu_result_free(wu_result *r);
+
+/* ---- sync with a CouchDB-compatible server ----------------------------- */
+/*
+ * A remote is a named database URL on a server that speaks the CouchDB
+ * replication protocol (CouchDB 3, Cloudant, PouchDB Server). Only records
+ * marked shareable leave this machine (docs/sync.md); secrets are never
+ * stored: the caller passes them to each wu_sync.
+ */
+typedef struct wu_remote {
+	const char *name;
+	const char *url;        /* http(s)://host[:port]/path/db, no user:pass@, no query */
+	const char *username;   /* may be NULL */
+	const char *auth;       /* "none", "basic" (default), "cookie" or "jwt" */
+	const char *cacert;     /* a CA bundle for private CAs, or NULL */
+} wu_remote;
+
+#define WU_REMOTE_ALLOW_HTTP 0x1u  /* plain http to a host that is not this machine */
+
+/* Adds a remote; refuses credentials or a query in the URL, a bad scheme,
+ * and plain http beyond loopback unless WU_REMOTE_ALLOW_HTTP. */
+int wu_remote_add(wu_db *db, const wu_remote *r, unsigned flags);
+int wu_remote_rm(wu_db *db, const char *name);
+/* `r` is borrowed for the call. Return non-zero to stop. */
+typedef int (*wu_remote_cb)(const wu_remote *r, void *payload);
+int wu_remote_list(wu_db *db, wu_remote_cb cb, void *payload);
+
+#define WU_SYNC_PUSH 0x1u
+#define WU_SYNC_PULL 0x2u
+
+/* Tests only: called before request number `n` (from 1) and at named
+ * points ("after-upload", "pull-applied", "between-checkpoints"); a
+ * non-zero return fails the sync there as a dropped connection would. */
+typedef int (*wu_sync_fault_fn)(const char *point, long n, void *payload);
+
+/* Told about progress: `phase` is "push" or "pull", `done` documents so far. */
+typedef void (*wu_sync_progress_fn)(const char *phase, int64_t done, void *payload);
+
+/* For a dry run: each document that would be sent (borrowed), as it would be sent. */
+typedef int (*wu_sync_doc_cb)(const json_t *doc, void *payload);
+
+typedef struct wu_sync_opts {
+	unsigned direction;        /* WU_SYNC_PUSH | WU_SYNC_PULL; 0: both (push, then pull) */
+	const char *secret;        /* password (basic, cookie) or token (jwt); borrowed, never kept */
+	int create;                /* create the remote database if it does not exist */
+	int dry_run;               /* send nothing, write nothing: call `on_doc` for what would go */
+	int insecure_tls;          /* skip TLS verification: only for the loudly named CLI flag */
+	int max_retries;           /* per request; 0: 5 */
+	int retry_base_ms;         /* first backoff; 0: 250 */
+	wu_sync_doc_cb on_doc;
+	wu_sync_progress_fn progress;
+	wu_sync_fault_fn fault;
+	void *payload;             /* passed to the callbacks */
+} wu_sync_opts;
+
+typedef struct wu_sync_stats {
+	int64_t sent;              /* revisions uploaded (or, dry run, that would be) */
+	int64_t received;          /* revisions pulled and stored */
+	int64_t rejected;          /* documents the server or this side refused, this run */
+	int64_t conflicts;         /* documents in conflict after the run */
+	int64_t requests;          /* HTTP requests made */
+	int64_t connects;          /* connections opened */
+} wu_sync_stats;
+
+/* Replicates with remote `name` (the only one when NULL). `out` may be NULL. */
+int wu_sync(wu_sync_stats *out, wu_db *db, const char *name, const wu_sync_opts *opts);
+
+/*
+ * Conflicted records: `cb` gets {"id", "type", "winner", "revs": [{"rev",
+ * "deleted", "body"}...]} (borrowed), one per record, leaves winner first.
+ */
+int wu_conflicts(wu_db *db, const char *id, wu_record_cb cb, void *payload);
+
+/* Resolves the conflict on record `id`: revision `keep` (a leaf) becomes the
+ * record and every other live leaf is deleted, all in one transaction. */
+int wu_conflict_resolve(wu_db *db, const char *id, const char *keep);
 
 /* ---- memory --------------------------------------------------------------- */
 void wu_free(void *p);

@@ -1,0 +1,364 @@
+/*
+ * http.c - one reused libcurl connection to one CouchDB-compatible server.
+ *
+ * Credentials go through CURLOPT_USERNAME/PASSWORD or a bearer header, never
+ * into a URL; redirects are not followed (so credentials never go to another
+ * host); TLS is verified unless the caller passed the loud flag; a stalled
+ * transfer is cut off by a low-speed limit rather than one total timeout.
+ * Network errors, 408, 429 and 5xx are retried with exponential backoff and
+ * jitter (429 waits as long as Retry-After says); other statuses are not.
+ */
+#include "config.h"
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include "sync.h"
+
+struct wu_http {
+	wu_db *db;
+	CURL *curl;
+	struct wu_http_config cfg;
+	char *root;          /* scheme://host[:port] */
+	char *base;          /* the database URL */
+	char *secret;        /* a private copy, wiped on close */
+	char *cookie;        /* AuthSession=..., for cookie auth */
+	long requests;
+	long retry_after_s;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *userdata)
+{
+	struct buf *b = userdata;
+	size_t add = size * n;
+	if (b->len + add + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + add + 1)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		if (!d)
+			return 0; /* curl fails the transfer: CURLE_WRITE_ERROR */
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, add);
+	b->len += add;
+	b->data[b->len] = '\0';
+	return add;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *userdata)
+{
+	struct wu_http *h = userdata;
+	size_t len = size * n;
+	if (len > 12 && !strncasecmp(p, "Retry-After:", 12))
+		h->retry_after_s = strtol(p + 12, NULL, 10);
+	if (len > 11 && !strncasecmp(p, "Set-Cookie:", 11)) {
+		const char *v = p + 11;
+		while (*v == ' ')
+			v++;
+		if (!strncmp(v, "AuthSession=", 12)) {
+			size_t k = strcspn(v, ";\r\n");
+			char *c = malloc(k + 1);
+			if (c) {
+				memcpy(c, v, k);
+				c[k] = '\0';
+				free(h->cookie);
+				h->cookie = c;
+			}
+		}
+	}
+	return len;
+}
+
+/* scheme://host[:port] of `url` (new). */
+static char *root_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	size_t n = p ? (size_t)(p - url) : strlen(url);
+	char *r = malloc(n + 1);
+	if (r) {
+		memcpy(r, url, n);
+		r[n] = '\0';
+	}
+	return r;
+}
+
+int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg)
+{
+	*out = NULL;
+	wu_http *h = calloc(1, sizeof *h);
+	if (!h)
+		return wu__err_nomem(db);
+	h->db = db;
+	h->cfg = *cfg;
+	h->base = strdup(cfg->base);
+	h->root = root_of(cfg->base);
+	h->secret = cfg->secret ? strdup(cfg->secret) : NULL;
+	h->curl = curl_easy_init();
+	if (!h->base || !h->root || (cfg->secret && !h->secret) || !h->curl) {
+		wu__http_close(h);
+		return wu__err_nomem(db);
+	}
+	h->cfg.secret = NULL;
+	CURL *c = h->curl;
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "withus/" WU_VERSION);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->insecure_tls ? 0L : 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->insecure_tls ? 0L : 2L);
+	if (cfg->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->cacert);
+	if (!strcmp(cfg->auth, "basic") && cfg->username) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->username);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, h->secret ? h->secret : "");
+	}
+	*out = h;
+	return WU_OK;
+}
+
+void wu__http_close(wu_http *h)
+{
+	if (!h)
+		return;
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	if (h->secret) {
+		/* volatile: the compiler may not drop the wipe of a buffer about to be freed */
+		for (volatile char *p = h->secret; *p; p++)
+			*p = 0;
+		free(h->secret);
+	}
+	free(h->cookie);
+	free(h->root);
+	free(h->base);
+	free(h);
+}
+
+long wu__http_requests(const wu_http *h)
+{
+	return h ? h->requests : 0;
+}
+
+long wu__http_connects(const wu_http *h)
+{
+	long n = 0;
+	if (h)
+		curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &n);
+	return n;
+}
+
+char *wu__http_escape(wu_http *h, const char *s)
+{
+	char *e = curl_easy_escape(h->curl, s, 0);
+	char *r = e ? strdup(e) : NULL;
+	curl_free(e);
+	return r;
+}
+
+static bool retryable(CURLcode cc, long status)
+{
+	if (cc != CURLE_OK)
+		return cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_RECV_ERROR ||
+		       cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING || cc == CURLE_PARTIAL_FILE ||
+		       cc == CURLE_COULDNT_RESOLVE_HOST;
+	return status == 408 || status == 429 || status >= 500;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* The wait before retry `attempt` (from 1): base * 2^(attempt-1), half of it
+ * random, so that many clients that failed together do not return together. */
+static long backoff_ms(const struct wu_http *h, int attempt)
+{
+	long base = h->cfg.retry_base_ms > 0 ? h->cfg.retry_base_ms : 250;
+	long full = base << (attempt - 1 < 10 ? attempt - 1 : 10);
+	unsigned r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (unsigned)attempt * 2654435761u;
+	return full / 2 + (long)(r % (unsigned long)(full / 2 + 1));
+}
+
+static int cookie_login(wu_http *h);
+
+static int perform(wu_http *h, const char *method, const char *url, const char *body, long *status, struct buf *resp)
+{
+	CURL *c = h->curl;
+	struct curl_slist *hdr = NULL, *tmp;
+	const char *headers[] = { "Accept: application/json", body ? "Content-Type: application/json" : NULL };
+	for (size_t i = 0; i < 2; i++) {
+		if (!headers[i])
+			continue;
+		if (!(tmp = curl_slist_append(hdr, headers[i]))) {
+			curl_slist_free_all(hdr);
+			return wu__err_nomem(h->db);
+		}
+		hdr = tmp;
+	}
+	char *auth = NULL;
+	if (!strcmp(h->cfg.auth, "jwt") && h->secret)
+		auth = sqlite3_mprintf("Authorization: Bearer %s", h->secret);
+	else if (!strcmp(h->cfg.auth, "cookie") && h->cookie)
+		auth = sqlite3_mprintf("Cookie: %s", h->cookie);
+	if (auth) {
+		tmp = curl_slist_append(hdr, auth);
+		for (volatile char *p = auth; *p; p++)
+			*p = 0;
+		sqlite3_free(auth);
+		if (!tmp) {
+			curl_slist_free_all(hdr);
+			return wu__err_nomem(h->db);
+		}
+		hdr = tmp;
+	}
+	resp->len = 0;
+	if (resp->data)
+		resp->data[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, !strcmp(method, "HEAD") || !strcmp(method, "GET") ? NULL : method);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, !strcmp(method, "GET") ? 1L : 0L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	h->retry_after_s = -1;
+	h->errbuf[0] = '\0';
+	h->requests++;
+	CURLcode cc = curl_easy_perform(c);
+	curl_slist_free_all(hdr);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	*status = 0;
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	return (int)cc;
+}
+
+/* The URL without any query, for messages. */
+static void describe(char *out, size_t n, const char *url)
+{
+	snprintf(out, n, "%.*s", (int)strcspn(url, "?"), url);
+}
+
+int wu__http_request(wu_http *h, const char *method, const char *path, bool root, const json_t *body, long *status,
+		     json_t **resp)
+{
+	*status = 0;
+	*resp = NULL;
+	char *url = sqlite3_mprintf("%s%s", root ? h->root : h->base, path);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!url || (body && !text)) {
+		sqlite3_free(url);
+		free(text);
+		return wu__err_nomem(h->db);
+	}
+	if (!strcmp(h->cfg.auth, "cookie") && !h->cookie && h->secret) {
+		int rc = cookie_login(h);
+		if (rc) {
+			sqlite3_free(url);
+			free(text);
+			return rc;
+		}
+	}
+	struct buf b = { 0 };
+	int max = h->cfg.max_retries > 0 ? h->cfg.max_retries : 5, rc = WU_OK;
+	bool relogged = false;
+	for (int attempt = 0;; attempt++) {
+		if (h->cfg.fault && h->cfg.fault("request", h->requests + 1, h->cfg.fault_payload)) {
+			rc = wu__err(h->db, WU_ENET, "%s %s: connection dropped (injected fault)", method, path);
+			break;
+		}
+		int cc = perform(h, method, url, text, status, &b);
+		if (cc == CURLE_WRITE_ERROR && !b.data) {
+			rc = wu__err_nomem(h->db);
+			break;
+		}
+		if (*status == 401 && !strcmp(h->cfg.auth, "cookie") && !relogged && h->secret) {
+			/* The session expired: log in again, once. */
+			relogged = true;
+			free(h->cookie);
+			h->cookie = NULL;
+			if ((rc = cookie_login(h)))
+				break;
+			attempt--;
+			continue;
+		}
+		if (!retryable((CURLcode)cc, *status) || attempt >= max) {
+			if (cc != CURLE_OK) {
+				char where[512];
+				describe(where, sizeof where, url);
+				rc = wu__err(h->db, WU_ENET, "%s %s: %s", method, where,
+					     h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
+			}
+			break;
+		}
+		long wait = backoff_ms(h, attempt + 1);
+		if (*status == 429 && h->retry_after_s >= 0)
+			wait = h->retry_after_s * 1000 > wait ? h->retry_after_s * 1000 : wait;
+		sleep_ms(wait);
+	}
+	if (!rc && b.len > 0) {
+		json_error_t err;
+		*resp = json_loadb(b.data, b.len, 0, &err);
+	}
+	free(b.data);
+	sqlite3_free(url);
+	free(text);
+	return rc;
+}
+
+/* POST /_session with the name and password as JSON; the AuthSession
+ * cookie comes back in Set-Cookie (on_header keeps it). */
+static int cookie_login(wu_http *h)
+{
+	json_t *body = json_pack("{ssss}", "name", h->cfg.username ? h->cfg.username : "", "password", h->secret);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	char *url = sqlite3_mprintf("%s/_session", h->root);
+	if (!text || !url) {
+		free(text);
+		sqlite3_free(url);
+		return wu__err_nomem(h->db);
+	}
+	struct buf b = { 0 };
+	long status = 0;
+	int cc = perform(h, "POST", url, text, &status, &b);
+	for (volatile char *p = text; *p; p++)
+		*p = 0;
+	free(text);
+	sqlite3_free(url);
+	free(b.data);
+	if (cc != CURLE_OK)
+		return wu__err(h->db, WU_ENET, "POST /_session: %s", h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
+	if (status == 401 || status == 403 || !h->cookie)
+		return wu__err(h->db, WU_EAUTH, "the server refused the login of '%s' (HTTP %ld)",
+			       h->cfg.username ? h->cfg.username : "", status);
+	return WU_OK;
+}

@@ -1,0 +1,928 @@
+/*
+ * revs.c - documents and their revision trees, as CouchDB keeps them.
+ *
+ * A record that may leave this machine is the document "TYPE:UUID". Its
+ * revisions form a tree (rev.parent); the leaves are the current versions,
+ * and every peer picks the same winner among them without talking: live
+ * leaves beat deleted ones, then the highest generation, then the highest
+ * signature. The record table holds the winner.
+ *
+ * Revision ids are "N-sig" with sig = MD5(parent rev, NUL, deleted flag,
+ * NUL, canonical body): two peers that make the same edit make the same
+ * revision, so identical edits never conflict.
+ */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "sync.h"
+
+enum {
+	S_DOC_FIND, S_DOC_INSERT, S_DOC_SET, S_REV_FIND, S_REV_INSERT, S_REV_UNLEAF, S_REV_GET,
+	S_LEAVES, S_WINNER_BODY, S_HISTORY_SINCE, S_PROJECT_VIS, S_OUTPUT_VIS, S_META_GET, S_META_SET,
+	S_CHILDREN_OUTPUT,
+};
+
+static const char *const stmt_sql[] = {
+	[S_DOC_FIND] = "SELECT pk, winner, deleted FROM doc WHERE doc_id = ?1",
+	[S_DOC_INSERT] = "INSERT INTO doc (doc_id, type, local_seq) "
+			 "VALUES (?1, ?2, (SELECT coalesce(max(local_seq), 0) + 1 FROM doc))",
+	[S_DOC_SET] = "UPDATE doc SET winner = ?2, deleted = ?3, conflicted = ?4, "
+		      "local_seq = (SELECT coalesce(max(local_seq), 0) + 1 FROM doc) WHERE pk = ?1",
+	[S_REV_FIND] = "SELECT pk FROM rev WHERE doc = ?1 AND gen = ?2 AND sig = ?3",
+	[S_REV_INSERT] = "INSERT INTO rev (doc, parent, gen, sig, deleted, leaf, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_REV_UNLEAF] = "UPDATE rev SET leaf = 0, body = NULL WHERE pk = ?1 AND leaf",
+	[S_REV_GET] = "SELECT parent, gen, sig, deleted, body FROM rev WHERE pk = ?1",
+	[S_LEAVES] = "SELECT pk, gen, sig, deleted FROM rev WHERE doc = ?1 AND leaf "
+		     "ORDER BY deleted ASC, gen DESC, sig DESC",
+	[S_WINNER_BODY] = "SELECT r.body, r.deleted FROM doc d JOIN rev r ON r.pk = d.winner WHERE d.pk = ?1",
+	[S_HISTORY_SINCE] = "SELECT type, id, max(seq) FROM history WHERE seq > ?1 GROUP BY type, id ORDER BY 3",
+	[S_PROJECT_VIS] = "SELECT visibility FROM project WHERE id = ?1",
+	[S_OUTPUT_VIS] = "SELECT p.visibility FROM output o JOIN project p ON p.id = o.project WHERE o.id = ?1",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[S_CHILDREN_OUTPUT] = "SELECT id FROM contribution WHERE output = ?1",
+};
+
+/* The cached statement `which`, reset and unbound, ready to bind. */
+static int stmt(wu_db *db, int which, sqlite3_stmt **out)
+{
+	sqlite3_stmt **slot = &db->sync_stmts[which];
+	if (!*slot) {
+		int rc = wu__prepare(db, slot, stmt_sql[which]);
+		if (rc)
+			return rc;
+	}
+	sqlite3_reset(*slot);
+	sqlite3_clear_bindings(*slot);
+	*out = *slot;
+	return WU_OK;
+}
+
+/* Steps a statement that returns no row. */
+static int exec_done(wu_db *db, sqlite3_stmt *st, const char *what)
+{
+	int s = sqlite3_step(st);
+	sqlite3_reset(st);
+	return s == SQLITE_DONE ? WU_OK : wu__err_sql(db, what);
+}
+
+bool wu__rev_parse(const char *rev, int64_t *gen, char sig[33])
+{
+	char *end;
+	if (!rev || *rev < '1' || *rev > '9')
+		return false;
+	long long g = strtoll(rev, &end, 10);
+	if (*end != '-' || g < 1 || strlen(end + 1) == 0 || strlen(end + 1) > 32)
+		return false;
+	for (const char *p = end + 1; *p; p++)
+		if (!strchr("0123456789abcdef", *p))
+			return false;
+	*gen = g;
+	strcpy(sig, end + 1);
+	return true;
+}
+
+const wu_type *wu__doc_split(const char *doc_id, char id[37])
+{
+	const char *colon = doc_id ? strchr(doc_id, ':') : NULL;
+	if (!colon || colon - doc_id > 31 || !wu__id_valid(colon + 1))
+		return NULL;
+	char type[32];
+	memcpy(type, doc_id, (size_t)(colon - doc_id));
+	type[colon - doc_id] = '\0';
+	strcpy(id, colon + 1);
+	return wu_type_find(type);
+}
+
+/* ---- what may be shared ------------------------------------------------------- */
+
+static int visibility_of_project(wu_db *db, int which, const char *key, bool *shared)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, which, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	*shared = s == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+		  !strcmp((const char *)sqlite3_column_text(st, 0), "shared");
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read a project's visibility");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int shareable(wu_db *db, const wu_type *t, const json_t *rec, bool *out)
+{
+	const char *vis = json_string_value(json_object_get(rec, "visibility"));
+	*out = false;
+	if (!strcmp(t->name, "org")) {
+		*out = vis && (!strcmp(vis, "public") || !strcmp(vis, "alias"));
+		return WU_OK;
+	}
+	if (vis && strcmp(vis, "inherit")) {
+		*out = !strcmp(vis, "shared");
+		return WU_OK;
+	}
+	const char *project = json_string_value(json_object_get(rec, "project"));
+	if (project)
+		return visibility_of_project(db, S_PROJECT_VIS, project, out);
+	const char *output = json_string_value(json_object_get(rec, "output"));
+	if (output)
+		return visibility_of_project(db, S_OUTPUT_VIS, output, out);
+	return WU_OK;
+}
+
+int wu__share_body(wu_db *db, const wu_type *t, const json_t *rec, json_t **out)
+{
+	bool ok;
+	*out = NULL;
+	int rc = shareable(db, t, rec, &ok);
+	if (rc || !ok)
+		return rc;
+	json_t *body = json_deep_copy(rec);
+	if (!body)
+		return wu__err_nomem(db);
+	/* The id is the document's; 'updated' differs between peers that make
+	 * the same edit; notes are this machine's working notes; an org's name
+	 * leaves only when the org is public. */
+	json_object_del(body, "id");
+	json_object_del(body, "updated");
+	json_object_del(body, "note");
+	const char *vis = json_string_value(json_object_get(rec, "visibility"));
+	if (!strcmp(t->name, "org") && strcmp(vis, "public"))
+		json_object_del(body, "name");
+	*out = body;
+	return WU_OK;
+}
+
+static char *canonical(const json_t *body)
+{
+	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/* ---- the tree --------------------------------------------------------------- */
+
+struct doc_row {
+	int64_t pk;
+	int64_t winner;  /* 0: none yet */
+	bool deleted;
+};
+
+static int doc_find(wu_db *db, const char *doc_id, struct doc_row *d, bool *found)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_DOC_FIND, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	*found = s == SQLITE_ROW;
+	if (*found) {
+		d->pk = sqlite3_column_int64(st, 0);
+		d->winner = sqlite3_column_int64(st, 1);
+		d->deleted = sqlite3_column_int(st, 2);
+	} else if (s != SQLITE_DONE) {
+		rc = wu__err_sql(db, "cannot read a document");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int doc_create(wu_db *db, const char *doc_id, const char *type, struct doc_row *d)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_DOC_INSERT, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	rc = exec_done(db, st, "cannot store a document");
+	d->pk = sqlite3_last_insert_rowid(db->sql);
+	d->winner = 0;
+	d->deleted = false;
+	return rc;
+}
+
+struct rev_row {
+	int64_t parent;
+	int64_t gen;
+	char sig[33];
+	bool deleted;
+	char *body;  /* sqlite3_malloc'd, or NULL */
+};
+
+static int rev_get(wu_db *db, int64_t pk, struct rev_row *r)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_REV_GET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, pk);
+	memset(r, 0, sizeof *r);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		r->parent = sqlite3_column_int64(st, 0);
+		r->gen = sqlite3_column_int64(st, 1);
+		snprintf(r->sig, sizeof r->sig, "%s", (const char *)sqlite3_column_text(st, 2));
+		r->deleted = sqlite3_column_int(st, 3);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    !(r->body = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 4))))
+			rc = wu__err_nomem(db);
+	} else {
+		rc = s == SQLITE_DONE ? wu__err(db, WU_EDB, "revision %lld is missing", (long long)pk)
+				      : wu__err_sql(db, "cannot read a revision");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int rev_find(wu_db *db, int64_t doc, int64_t gen, const char *sig, int64_t *pk)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_REV_FIND, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int64(st, 2, gen);
+	sqlite3_bind_text(st, 3, sig, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	*pk = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot look up a revision");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Inserts one revision; a leaf keeps its body and unleafs its parent. */
+static int rev_insert(wu_db *db, int64_t doc, int64_t parent, int64_t gen, const char *sig, bool deleted,
+		      bool leaf, const char *body, int64_t *pk)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_REV_INSERT, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, doc);
+	if (parent)
+		sqlite3_bind_int64(st, 2, parent);
+	sqlite3_bind_int64(st, 3, gen);
+	sqlite3_bind_text(st, 4, sig, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, deleted);
+	sqlite3_bind_int(st, 6, leaf);
+	if (leaf && body)
+		sqlite3_bind_text(st, 7, body, -1, SQLITE_STATIC);
+	rc = exec_done(db, st, "cannot store a revision");
+	*pk = sqlite3_last_insert_rowid(db->sql);
+	if (!rc && parent) {
+		rc = stmt(db, S_REV_UNLEAF, &st);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, parent);
+			rc = exec_done(db, st, "cannot update a revision");
+		}
+	}
+	return rc;
+}
+
+/* Picks the winner among the leaves and records it; bumps local_seq so
+ * that the next push looks at this document. */
+static int doc_settle(wu_db *db, int64_t doc, int64_t *winner, bool *deleted, bool *conflicted)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_LEAVES, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, doc);
+	int live = 0, s;
+	*winner = 0;
+	*deleted = true;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!*winner) {
+			*winner = sqlite3_column_int64(st, 0);
+			*deleted = sqlite3_column_int(st, 3);
+		}
+		live += !sqlite3_column_int(st, 3);
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		return wu__err_sql(db, "cannot read the leaves of a document");
+	*conflicted = live > 1;
+	rc = stmt(db, S_DOC_SET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int64(st, 2, *winner);
+	sqlite3_bind_int(st, 3, *deleted);
+	sqlite3_bind_int(st, 4, *conflicted);
+	return exec_done(db, st, "cannot update a document");
+}
+
+static void rev_sig(char out[33], const char *parent_rev, bool deleted, const char *body)
+{
+	struct wu_md5 c;
+	wu__md5_init(&c);
+	wu__md5_update(&c, parent_rev, strlen(parent_rev));
+	wu__md5_update(&c, deleted ? "\0" "1\0" : "\0" "0\0", 3);
+	wu__md5_update(&c, body, strlen(body));
+	wu__md5_hex(&c, out);
+}
+
+/* A local edit: a new revision, child of the winner (or the first). */
+static int add_local_rev(wu_db *db, struct doc_row *d, bool deleted, const char *body)
+{
+	char parent_rev[64] = "", sig[33];
+	int64_t gen = 1, pk;
+	if (d->winner) {
+		struct rev_row w;
+		int rc = rev_get(db, d->winner, &w);
+		sqlite3_free(w.body);
+		if (rc)
+			return rc;
+		snprintf(parent_rev, sizeof parent_rev, "%lld-%s", (long long)w.gen, w.sig);
+		gen = w.gen + 1;
+	}
+	rev_sig(sig, parent_rev, deleted, body);
+	int rc = rev_insert(db, d->pk, d->winner, gen, sig, deleted, true, body, &pk);
+	bool del, conflicted;
+	if (!rc)
+		rc = doc_settle(db, d->pk, &d->winner, &del, &conflicted);
+	d->deleted = del;
+	return rc;
+}
+
+static int winner_body(wu_db *db, int64_t doc, char **body, bool *deleted)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_WINNER_BODY, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, doc);
+	*body = NULL;
+	*deleted = true;
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*deleted = sqlite3_column_int(st, 1);
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		    !(*body = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0))))
+			rc = wu__err_nomem(db);
+	} else if (s != SQLITE_DONE) {
+		rc = wu__err_sql(db, "cannot read a winning revision");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static char *tombstone_body(const wu_type *t)
+{
+	json_t *b = json_pack("{ss}", "type", t->name);
+	char *s = b ? canonical(b) : NULL;
+	json_decref(b);
+	return s;
+}
+
+/* Brings document TYPE:id up to date with the record as it is now. */
+static int catch_up_record(wu_db *db, const wu_type *t, const char *id)
+{
+	json_t *rec = NULL, *body = NULL;
+	char doc_id[80];
+	snprintf(doc_id, sizeof doc_id, "%s:%s", t->name, id);
+	int rc = wu_record_get(&rec, db, id);
+	if (rc == WU_ENOTFOUND) {
+		wu__err_clear(db);
+		rc = WU_OK;
+	} else if (!rc) {
+		rc = wu__share_body(db, t, rec, &body);
+	}
+	json_decref(rec);
+	struct doc_row d;
+	bool found = false;
+	if (!rc)
+		rc = doc_find(db, doc_id, &d, &found);
+	char *text = NULL, *current = NULL;
+	bool current_deleted = true;
+	if (!rc && body && !(text = canonical(body)))
+		rc = wu__err_nomem(db);
+	json_decref(body);
+	if (!rc && found)
+		rc = winner_body(db, d.pk, &current, &current_deleted);
+	if (!rc && !text && found && !current_deleted) {
+		char *tomb = tombstone_body(t);
+		rc = tomb ? add_local_rev(db, &d, true, tomb) : wu__err_nomem(db);
+		free(tomb);
+	} else if (!rc && text && (!found || current_deleted || !current || strcmp(current, text))) {
+		if (!found)
+			rc = doc_create(db, doc_id, t->name, &d);
+		if (!rc)
+			rc = add_local_rev(db, &d, false, text);
+	}
+	free(text);
+	sqlite3_free(current);
+	return rc;
+}
+
+/* A project's or output's visibility decides its inherit records': when
+ * one changes, so may all of those. */
+static int catch_up_dependants(wu_db *db, const wu_type *t, const char *id)
+{
+	bool is_project = !strcmp(t->name, "project");
+	if (!is_project && strcmp(t->name, "output"))
+		return WU_OK;
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		const wu_type *dt = wu_type_at(i);
+		const char *link = is_project ? "project" : "output";
+		if (!wu_field_find(dt, link) || dt == t)
+			continue;
+		char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?1", dt->name, link);
+		sqlite3_stmt *st = NULL;
+		int rc = sql ? wu__prepare(db, &st, sql) : wu__err_nomem(db);
+		sqlite3_free(sql);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		int s;
+		while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+			char child[37];
+			snprintf(child, sizeof child, "%s", (const char *)sqlite3_column_text(st, 0));
+			rc = catch_up_record(db, dt, child);
+			if (!rc)
+				rc = catch_up_dependants(db, dt, child);
+		}
+		if (!rc && s != SQLITE_DONE)
+			rc = wu__err_sql(db, "cannot list dependent records");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return WU_OK;
+}
+
+static int meta_int(wu_db *db, const char *key, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_META_GET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	*out = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read meta");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int meta_set_int(wu_db *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_META_SET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	return exec_done(db, st, "cannot write meta");
+}
+
+int wu__revs_catch_up(wu_db *db)
+{
+	int64_t mark, last;
+	int rc = meta_int(db, "rev_mark", &mark);
+	if (rc)
+		return rc;
+	last = mark;
+	/* Its own statement: catch_up_record uses the cached ones meanwhile. */
+	sqlite3_stmt *st = NULL;
+	rc = wu__prepare(db, &st, stmt_sql[S_HISTORY_SINCE]);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, mark);
+	int s;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		const wu_type *t = wu_type_find((const char *)sqlite3_column_text(st, 0));
+		char id[37];
+		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
+		last = sqlite3_column_int64(st, 2);
+		if (t)
+			rc = catch_up_record(db, t, id);
+		if (!rc && t)
+			rc = catch_up_dependants(db, t, id);
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read the history");
+	sqlite3_finalize(st);
+	if (!rc && last != mark)
+		rc = meta_set_int(db, "rev_mark", last);
+	return rc;
+}
+
+/* ---- pulled revisions ------------------------------------------------------- */
+
+/* The record a pulled live body stands for here: the body, its id, a fresh
+ * 'updated', and what this machine keeps to itself (notes; an org's name
+ * when only its alias is shared). */
+static json_t *merged_record(wu_db *db, const wu_type *t, const char *id, const json_t *body)
+{
+	json_t *rec = json_deep_copy(body), *local = NULL;
+	if (!rec)
+		return NULL;
+	const char *key;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(rec, tmp, key, v) {
+		if (key[0] == '_')
+			json_object_del(rec, key);
+	}
+	char now[32];
+	wu__now(now);
+	json_object_set_new(rec, "id", json_string(id));
+	json_object_set_new(rec, "updated", json_string(now));
+	json_object_set_new(rec, "type", json_string(t->name));
+	if (wu_record_get(&local, db, id) == WU_OK) {
+		const char *kept[] = { "note", "name" };
+		for (int i = 0; i < 2; i++)
+			if (!json_object_get(rec, kept[i]) && json_object_get(local, kept[i]))
+				json_object_set(rec, kept[i], json_object_get(local, kept[i]));
+	}
+	wu__err_clear(db);
+	json_decref(local);
+	if (!strcmp(t->name, "org") && !json_object_get(rec, "name")) {
+		/* A new org whose name stayed with its owner: its alias, or its id. */
+		const char *alias = json_string_value(json_object_get(rec, "alias"));
+		char fallback[48];
+		snprintf(fallback, sizeof fallback, "organisation %.8s", id);
+		json_object_set_new(rec, "name", json_string(alias ? alias : fallback));
+	}
+	return rec;
+}
+
+static int apply_winner(wu_db *db, const wu_type *t, const char *id, int64_t doc)
+{
+	char *body = NULL;
+	bool deleted;
+	int rc = winner_body(db, doc, &body, &deleted);
+	if (rc)
+		return rc;
+	if (deleted || !body) {
+		sqlite3_free(body);
+		return wu__record_remove(db, t, id);
+	}
+	json_error_t err;
+	json_t *b = json_loads(body, 0, &err);
+	sqlite3_free(body);
+	json_t *rec = b ? merged_record(db, t, id, b) : NULL;
+	json_decref(b);
+	rc = rec ? wu__record_replace(db, t, rec) : wu__err_nomem(db);
+	json_decref(rec);
+	return rc;
+}
+
+/* The parts of a pulled document: revision path (newest first) and body. */
+struct pulled {
+	const wu_type *t;
+	char id[37];
+	int64_t start;
+	const json_t *ids;   /* borrowed, or NULL: only _rev */
+	char sig[33];
+	bool deleted;
+	char *body;          /* canonical, without _ keys */
+};
+
+static int pulled_parse(wu_db *db, const json_t *doc, struct pulled *p)
+{
+	const char *doc_id = json_string_value(json_object_get(doc, "_id"));
+	const char *rev = json_string_value(json_object_get(doc, "_rev"));
+	memset(p, 0, sizeof *p);
+	if (!(p->t = wu__doc_split(doc_id, p->id)))
+		return wu__err(db, WU_EINVAL, "_id: '%s' is not a withus record (TYPE:UUID)", doc_id ? doc_id : "(none)");
+	if (!wu__rev_parse(rev, &p->start, p->sig))
+		return wu__err(db, WU_EINVAL, "%s: _rev '%s' is not a revision id", doc_id, rev ? rev : "(none)");
+	const json_t *revs = json_object_get(doc, "_revisions");
+	if (revs) {
+		p->ids = json_object_get(revs, "ids");
+		json_int_t start = json_integer_value(json_object_get(revs, "start"));
+		if (!json_is_array(p->ids) || json_array_size(p->ids) == 0 || start != p->start ||
+		    strcmp(json_string_value(json_array_get(p->ids, 0)) ? json_string_value(json_array_get(p->ids, 0)) : "",
+			   p->sig) || (json_int_t)json_array_size(p->ids) > start)
+			return wu__err(db, WU_EINVAL, "%s: _revisions does not match _rev %s", doc_id, rev);
+	}
+	p->deleted = json_is_true(json_object_get(doc, "_deleted"));
+	json_t *body = json_object();
+	if (!body)
+		return wu__err_nomem(db);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)doc, key, v) {
+		if (key[0] != '_' && json_object_set(body, key, v)) {
+			json_decref(body);
+			return wu__err_nomem(db);
+		}
+	}
+	const char *type = json_string_value(json_object_get(body, "type"));
+	if (!type || strcmp(type, p->t->name)) {
+		json_decref(body);
+		return wu__err(db, WU_EINVAL, "%s: type '%s' does not match the id", doc_id, type ? type : "(none)");
+	}
+	if (!p->deleted) {
+		json_t *rec = merged_record(db, p->t, p->id, body);
+		int rc = rec ? wu__record_check(db, p->t, rec) : wu__err_nomem(db);
+		json_decref(rec);
+		if (rc) {
+			json_decref(body);
+			return rc;
+		}
+	}
+	p->body = canonical(body);
+	json_decref(body);
+	return p->body ? WU_OK : wu__err_nomem(db);
+}
+
+int wu__revs_store_pulled(wu_db *db, const json_t *doc, bool *stored, bool *conflicted)
+{
+	struct pulled p;
+	*stored = false;
+	*conflicted = false;
+	int rc = pulled_parse(db, doc, &p);
+	if (rc) {
+		free(p.body);
+		return rc;
+	}
+	char doc_id[80];
+	snprintf(doc_id, sizeof doc_id, "%s:%s", p.t->name, p.id);
+	struct doc_row d;
+	bool found;
+	rc = doc_find(db, doc_id, &d, &found);
+	if (!rc && !found)
+		rc = doc_create(db, doc_id, p.t->name, &d);
+	size_t n = p.ids ? json_array_size(p.ids) : 1;
+	int64_t parent = 0;
+	/* Oldest first, so each revision's parent is known when it is stored. */
+	for (size_t k = n; !rc && k-- > 0;) {
+		const char *sig = p.ids ? json_string_value(json_array_get(p.ids, k)) : p.sig;
+		int64_t gen = p.start - (int64_t)k, pk;
+		char rev[64];
+		snprintf(rev, sizeof rev, "%lld-%s", (long long)gen, sig ? sig : "");
+		int64_t g;
+		char s[33];
+		if (!wu__rev_parse(rev, &g, s)) {
+			rc = wu__err(db, WU_EINVAL, "%s: _revisions has a bad id '%s'", doc_id, sig ? sig : "(not a string)");
+			break;
+		}
+		rc = rev_find(db, d.pk, gen, s, &pk);
+		if (!rc && !pk) {
+			bool newest = k == 0;
+			rc = rev_insert(db, d.pk, parent, gen, s, newest && p.deleted, newest, newest ? p.body : NULL, &pk);
+			*stored = *stored || newest;
+		}
+		parent = pk;
+	}
+	free(p.body);
+	if (rc || !*stored)
+		return rc;
+	int64_t before = d.winner, winner;
+	bool deleted;
+	rc = doc_settle(db, d.pk, &winner, &deleted, conflicted);
+	if (!rc && winner != before)
+		rc = apply_winner(db, p.t, p.id, d.pk);
+	return rc;
+}
+
+int wu__revs_have(wu_db *db, const char *doc_id, const char *rev, bool *have)
+{
+	struct doc_row d;
+	bool found;
+	int64_t gen, pk = 0;
+	char sig[33];
+	*have = false;
+	if (!wu__rev_parse(rev, &gen, sig))
+		return WU_OK;
+	int rc = doc_find(db, doc_id, &d, &found);
+	if (!rc && found)
+		rc = rev_find(db, d.pk, gen, sig, &pk);
+	*have = pk != 0;
+	return rc;
+}
+
+int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_LEAVES, &st);
+	if (rc)
+		return rc;
+	json_t *a = json_array();
+	if (!a)
+		return wu__err_nomem(db);
+	sqlite3_bind_int64(st, 1, doc);
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char rev[64];
+		snprintf(rev, sizeof rev, "%lld-%s", (long long)sqlite3_column_int64(st, 1),
+			 (const char *)sqlite3_column_text(st, 2));
+		if (json_array_append_new(a, json_string(rev))) {
+			s = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE) {
+		json_decref(a);
+		return s == SQLITE_NOMEM ? wu__err_nomem(db) : wu__err_sql(db, "cannot read the leaves of a document");
+	}
+	*out = a;
+	return WU_OK;
+}
+
+/* The ids of `pk` and its ancestors, newest first, as _revisions wants. */
+static int revision_path(wu_db *db, int64_t pk, json_t *ids)
+{
+	for (int depth = 0; pk && depth < 1000; depth++) {
+		struct rev_row r;
+		int rc = rev_get(db, pk, &r);
+		sqlite3_free(r.body);
+		if (rc)
+			return rc;
+		if (json_array_append_new(ids, json_string(r.sig)))
+			return wu__err_nomem(db);
+		pk = r.parent;
+	}
+	return WU_OK;
+}
+
+int wu__revs_upload_doc(wu_db *db, int64_t doc, const char *doc_id, const char *rev, json_t **out)
+{
+	int64_t gen, pk;
+	char sig[33];
+	*out = NULL;
+	if (!wu__rev_parse(rev, &gen, sig))
+		return wu__err(db, WU_EREMOTE, "%s: the server asked for '%s', which is not a revision id", doc_id, rev);
+	int rc = rev_find(db, doc, gen, sig, &pk);
+	if (!rc && !pk)
+		rc = wu__err(db, WU_EREMOTE, "%s: the server asked for revision %s, which is not here", doc_id, rev);
+	struct rev_row r = { 0 };
+	if (!rc)
+		rc = rev_get(db, pk, &r);
+	if (rc) {
+		sqlite3_free(r.body);
+		return rc;
+	}
+	json_error_t err;
+	json_t *d = r.body ? json_loads(r.body, 0, &err) : json_object();
+	sqlite3_free(r.body);
+	json_t *ids = json_array();
+	if (!d || !ids || json_object_set_new(d, "_id", json_string(doc_id)) ||
+	    json_object_set_new(d, "_rev", json_string(rev)) ||
+	    (r.deleted && json_object_set_new(d, "_deleted", json_true()))) {
+		json_decref(d);
+		json_decref(ids);
+		return wu__err_nomem(db);
+	}
+	rc = revision_path(db, pk, ids);
+	if (!rc && json_object_set_new(d, "_revisions", json_pack("{sIsO}", "start", (json_int_t)gen, "ids", ids)))
+		rc = wu__err_nomem(db);
+	json_decref(ids);
+	if (rc)
+		json_decref(d);
+	else
+		*out = d;
+	return rc;
+}
+
+/* ---- conflicts -------------------------------------------------------------- */
+
+/* {"id", "type", "winner", "revs": [{"rev", "deleted", "body"}]} of doc pk
+ * `doc` (new), leaves in winner order. */
+static int conflict_json(wu_db *db, int64_t doc, const char *doc_id, json_t **out)
+{
+	char id[37];
+	const wu_type *t = wu__doc_split(doc_id, id);
+	json_t *revs = json_array();
+	json_t *c = json_pack("{sssssO}", "id", id, "type", t ? t->name : "", "revs", revs);
+	sqlite3_stmt *st = NULL;
+	int rc = c && revs ? wu__prepare(db, &st, "SELECT gen, sig, deleted, body FROM rev WHERE doc = ?1 AND leaf "
+					       "ORDER BY deleted ASC, gen DESC, sig DESC")
+			   : wu__err_nomem(db);
+	if (!rc)
+		sqlite3_bind_int64(st, 1, doc);
+	int s = SQLITE_DONE;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		char rev[64];
+		json_error_t err;
+		snprintf(rev, sizeof rev, "%lld-%s", (long long)sqlite3_column_int64(st, 0),
+			 (const char *)sqlite3_column_text(st, 1));
+		const char *b = (const char *)sqlite3_column_text(st, 3);
+		json_t *body = b ? json_loads(b, 0, &err) : NULL;
+		json_t *item = json_pack("{sssbso}", "rev", rev, "deleted", sqlite3_column_int(st, 2), "body",
+					 body ? body : json_null());
+		if (!item || json_array_append_new(revs, item))
+			rc = wu__err_nomem(db);
+		if (!rc && json_array_size(revs) == 1 && json_object_set_new(c, "winner", json_string(rev)))
+			rc = wu__err_nomem(db);
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read the leaves of a document");
+	sqlite3_finalize(st);
+	json_decref(revs);
+	if (rc)
+		json_decref(c);
+	else
+		*out = c;
+	return rc;
+}
+
+int wu_conflicts(wu_db *db, const char *id, wu_record_cb cb, void *payload)
+{
+	wu__err_clear(db);
+	bool began;
+	int rc = wu__read_begin(db, &began);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	rc = wu__prepare(db, &st, "SELECT pk, doc_id FROM doc WHERE conflicted "
+				  "AND (?1 IS NULL OR substr(doc_id, instr(doc_id, ':') + 1) = ?1) ORDER BY doc_id");
+	if (!rc && id)
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int s = SQLITE_DONE;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *c = NULL;
+		rc = conflict_json(db, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), &c);
+		if (!rc && cb(c, payload))
+			s = SQLITE_DONE;
+		json_decref(c);
+		if (s == SQLITE_DONE)
+			break;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot list conflicts");
+	sqlite3_finalize(st);
+	wu__read_end(db, began);
+	return rc;
+}
+
+static int resolve_in_tx(wu_db *db, const char *id, const char *keep)
+{
+	int rc = wu__revs_catch_up(db);
+	const wu_type *t = rc ? NULL : wu__type_of_id(db, id, &rc);
+	if (!t)
+		return rc;
+	char doc_id[80];
+	snprintf(doc_id, sizeof doc_id, "%s:%s", t->name, id);
+	struct doc_row d;
+	bool found;
+	int64_t gen, keep_pk = 0;
+	char sig[33];
+	rc = doc_find(db, doc_id, &d, &found);
+	if (!rc && !found)
+		return wu__err(db, WU_ENOTFOUND, "%s %s has never been synced, so it has no conflict", t->name, id);
+	if (!rc && !wu__rev_parse(keep, &gen, sig))
+		return wu__err(db, WU_EINVAL, "--keep: '%s' is not a revision id (N-hex)", keep);
+	if (!rc)
+		rc = rev_find(db, d.pk, gen, sig, &keep_pk);
+	json_t *leaves = NULL;
+	if (!rc)
+		rc = wu__revs_leaves(db, d.pk, &leaves);
+	if (rc)
+		return rc;
+	/* The live leaves other than `keep` each get a tombstone child. */
+	sqlite3_stmt *st = NULL;
+	rc = wu__prepare(db, &st, "SELECT pk, gen, sig FROM rev WHERE doc = ?1 AND leaf AND NOT deleted");
+	if (!rc)
+		sqlite3_bind_int64(st, 1, d.pk);
+	bool keep_live = false;
+	int64_t others[64];
+	size_t nothers = 0;
+	int s = SQLITE_DONE;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t pk = sqlite3_column_int64(st, 0);
+		if (pk == keep_pk)
+			keep_live = true;
+		else if (nothers < sizeof others / sizeof others[0])
+			others[nothers++] = pk;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read the leaves of a document");
+	sqlite3_finalize(st);
+	json_decref(leaves);
+	if (!rc && !keep_live)
+		rc = wu__err(db, WU_EINVAL, "--keep: %s is not a live version of %s %s; see 'withus conflicts %s'", keep,
+			     t->name, id, id);
+	if (!rc && nothers == 0)
+		rc = wu__err(db, WU_EINVAL, "%s %s has no conflict to resolve", t->name, id);
+	char *tomb = rc ? NULL : tombstone_body(t);
+	if (!rc && !tomb)
+		rc = wu__err_nomem(db);
+	int64_t before = d.winner;
+	for (size_t i = 0; !rc && i < nothers; i++) {
+		d.winner = others[i];
+		rc = add_local_rev(db, &d, true, tomb);
+	}
+	free(tomb);
+	if (!rc && d.winner != before)
+		rc = apply_winner(db, t, id, d.pk);
+	return rc;
+}
+
+int wu_conflict_resolve(wu_db *db, const char *id, const char *keep)
+{
+	wu__err_clear(db);
+	int rc = wu__write_begin(db);
+	if (rc)
+		return rc;
+	return wu__write_end(db, resolve_in_tx(db, id, keep));
+}

@@ -1,0 +1,1070 @@
+/*
+ * sync.c - remotes, and replication with a CouchDB-compatible server.
+ *
+ * One direction at a time, as ../shared/SYNC.md describes: verify the
+ * peer, find where the last replication stopped (checkpoints on both
+ * sides), read the source's changes in pages, ask the target which
+ * revisions it lacks, copy those, and record the checkpoint only once
+ * what it covers is durable on the target. Push reads the local change
+ * feed (doc.local_seq); pull reads the server's _changes.
+ */
+#include "config.h"
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sync.h"
+
+#define PAGE 500                 /* changes per page */
+#define BATCH_DOCS 500           /* documents per _bulk_docs */
+#define BATCH_BYTES (4u << 20)   /* ... or this many bytes */
+#define HISTORY_MAX 50
+
+/* ---- remotes ------------------------------------------------------------- */
+
+static bool loopback(const char *host)
+{
+	return !strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
+	       !strcmp(host, "::1");
+}
+
+/* Checks `url` and writes its normal form (no trailing slash) to *out (new). */
+static int remote_url(wu_db *db, const char *url, unsigned flags, char **out)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *query = NULL, *frag = NULL, *path = NULL;
+	int rc = WU_OK;
+	*out = NULL;
+	if (!u)
+		return wu__err_nomem(db);
+	if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		rc = wu__err(db, WU_EINVAL, "url: '%s' is not a URL (http://host:port/database)", url ? url : "");
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	if (user || pass)
+		rc = wu__err(db, WU_EINVAL, "url: credentials in a URL are refused (they would be stored and shown); "
+					    "use --user and give the password when syncing");
+	else if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https")))
+		rc = wu__err(db, WU_EINVAL, "url: '%s' is not http or https", url);
+	else if (query || frag)
+		rc = wu__err(db, WU_EINVAL, "url: '%s' has a query or fragment; give the database URL only", url);
+	else if (!path || strlen(path) < 2 || !strcmp(path, "/"))
+		rc = wu__err(db, WU_EINVAL, "url: '%s' names no database (http://host:port/database)", url);
+	else if (!strcmp(scheme, "http") && !loopback(host) && !(flags & WU_REMOTE_ALLOW_HTTP))
+		rc = wu__err(db, WU_EINVAL, "url: '%s' is plain http to another machine: records and passwords would "
+					    "cross the network readable; use https, or --allow-http if you must", url);
+	if (!rc) {
+		size_t n = strlen(url);
+		while (n > 0 && url[n - 1] == '/')
+			n--;
+		if (!(*out = sqlite3_mprintf("%.*s", (int)n, url)))
+			rc = wu__err_nomem(db);
+	}
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(query);
+	curl_free(frag);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static bool name_valid(const char *s)
+{
+	if (!s || !*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *s))
+			return false;
+	return true;
+}
+
+int wu_remote_add(wu_db *db, const wu_remote *r, unsigned flags)
+{
+	wu__err_clear(db);
+	const char *auth = r->auth ? r->auth : (r->username ? "basic" : "none");
+	if (!name_valid(r->name))
+		return wu__err(db, WU_EINVAL, "name: '%s' is not a remote name (letters, digits, - _ .)", r->name ? r->name : "");
+	if (strcmp(auth, "none") && strcmp(auth, "basic") && strcmp(auth, "cookie") && strcmp(auth, "jwt"))
+		return wu__err(db, WU_EINVAL, "auth: '%s' is not one of none, basic, cookie, jwt", auth);
+	if ((!strcmp(auth, "basic") || !strcmp(auth, "cookie")) && !r->username)
+		return wu__err(db, WU_EINVAL, "auth: %s needs --user", auth);
+	char *url = NULL;
+	int rc = remote_url(db, r->url, flags, &url);
+	if (rc)
+		return rc;
+	char now[32];
+	wu__now(now);
+	sqlite3_stmt *st = NULL;
+	rc = wu__write_begin(db);
+	if (rc) {
+		sqlite3_free(url);
+		return rc;
+	}
+	rc = wu__prepare(db, &st, "INSERT INTO remote (name, url, username, auth, cacert, added) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (!rc) {
+		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->username, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, auth, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, r->cacert, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite3_extended_errcode(db->sql) == SQLITE_CONSTRAINT_PRIMARYKEY
+				     ? wu__err(db, WU_EEXIST, "remote '%s' exists already", r->name)
+				     : wu__err_sql(db, "cannot add the remote");
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(url);
+	return wu__write_end(db, rc);
+}
+
+int wu_remote_rm(wu_db *db, const char *name)
+{
+	wu__err_clear(db);
+	int rc = wu__write_begin(db);
+	if (rc)
+		return rc;
+	const char *sql[] = { "DELETE FROM checkpoint WHERE remote = ?1", "DELETE FROM sync_rejection WHERE remote = ?1",
+			      "DELETE FROM remote WHERE name = ?1" };
+	for (int i = 0; i < 3 && !rc; i++) {
+		sqlite3_stmt *st = NULL;
+		rc = wu__prepare(db, &st, sql[i]);
+		if (!rc) {
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = wu__err_sql(db, "cannot remove the remote");
+			else if (i == 2 && sqlite3_changes(db->sql) == 0)
+				rc = wu__err(db, WU_ENOTFOUND, "no remote '%s'", name ? name : "");
+		}
+		sqlite3_finalize(st);
+	}
+	return wu__write_end(db, rc);
+}
+
+/* Row -> wu_remote, strings borrowed from the statement. */
+static void remote_from_row(sqlite3_stmt *st, wu_remote *r)
+{
+	r->name = (const char *)sqlite3_column_text(st, 0);
+	r->url = (const char *)sqlite3_column_text(st, 1);
+	r->username = (const char *)sqlite3_column_text(st, 2);
+	r->auth = (const char *)sqlite3_column_text(st, 3);
+	r->cacert = (const char *)sqlite3_column_text(st, 4);
+}
+
+int wu_remote_list(wu_db *db, wu_remote_cb cb, void *payload)
+{
+	wu__err_clear(db);
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, "SELECT name, url, username, auth, cacert FROM remote ORDER BY name");
+	int s = SQLITE_DONE;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		wu_remote r;
+		remote_from_row(st, &r);
+		if (cb(&r, payload)) {
+			s = SQLITE_DONE;
+			break;
+		}
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot list remotes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- one replication ----------------------------------------------------------- */
+
+struct remote_row {
+	char *name, *url, *username, *auth, *cacert;
+};
+
+static void remote_row_free(struct remote_row *r)
+{
+	sqlite3_free(r->name);
+	sqlite3_free(r->url);
+	sqlite3_free(r->username);
+	sqlite3_free(r->auth);
+	sqlite3_free(r->cacert);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? sqlite3_mprintf("%s", s) : NULL;
+}
+
+static int remote_load(wu_db *db, const char *name, struct remote_row *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, "SELECT name, url, username, auth, cacert, count(*) OVER () FROM remote "
+				      "WHERE ?1 IS NULL OR name = ?1 ORDER BY name");
+	if (rc)
+		return rc;
+	if (name)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW && !name && sqlite3_column_int(st, 5) > 1)
+		rc = wu__err(db, WU_EINVAL, "remote: there are %d remotes; name the one to sync with", sqlite3_column_int(st, 5));
+	else if (s == SQLITE_ROW) {
+		out->name = col_dup(st, 0);
+		out->url = col_dup(st, 1);
+		out->username = col_dup(st, 2);
+		out->auth = col_dup(st, 3);
+		out->cacert = col_dup(st, 4);
+		if (!out->name || !out->url || !out->auth)
+			rc = wu__err_nomem(db);
+	} else if (s == SQLITE_DONE) {
+		rc = name ? wu__err(db, WU_ENOTFOUND, "no remote '%s'; see 'withus remote list'", name)
+			  : wu__err(db, WU_ENOTFOUND, "no remote to sync with; add one: withus remote add NAME URL");
+	} else {
+		rc = wu__err_sql(db, "cannot read the remote");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct run {
+	wu_db *db;
+	wu_http *http;
+	const wu_sync_opts *opts;
+	struct remote_row remote;
+	wu_sync_stats stats;
+	char session[37];
+	char start_time[32];
+};
+
+static int fault(struct run *r, const char *point)
+{
+	if (r->opts->fault && r->opts->fault(point, 0, r->opts->payload))
+		return wu__err(r->db, WU_ENET, "sync stopped at '%s' (injected fault)", point);
+	return WU_OK;
+}
+
+/* An HTTP status that ends the sync: a message naming what was asked. */
+static int status_error(struct run *r, const char *what, long status, const json_t *resp)
+{
+	const char *reason = json_string_value(json_object_get(resp, "reason"));
+	const char *err = json_string_value(json_object_get(resp, "error"));
+	if (status == 401)
+		return wu__err(r->db, WU_EAUTH, "%s: the server refused the credentials%s%s (HTTP 401%s%s)", what,
+			       r->remote.username ? " of " : "", r->remote.username ? r->remote.username : "",
+			       reason ? ": " : "", reason ? reason : "");
+	if (status == 403)
+		return wu__err(r->db, WU_EAUTH, "%s: access refused (HTTP 403%s%s)", what, reason ? ": " : "",
+			       reason ? reason : "");
+	return wu__err(r->db, WU_EREMOTE, "%s: HTTP %ld%s%s%s%s", what, status, err ? " " : "", err ? err : "",
+		       reason ? ": " : "", reason ? reason : "");
+}
+
+static int request(struct run *r, const char *method, const char *path, const json_t *body, long *status, json_t **resp)
+{
+	int rc = wu__http_request(r->http, method, path, false, body, status, resp);
+	r->stats.requests = wu__http_requests(r->http);
+	return rc;
+}
+
+/* GET / and HEAD /db: is this a CouchDB-compatible server, and may we in? */
+static int verify_peer(struct run *r)
+{
+	long status;
+	json_t *resp = NULL;
+	int rc = wu__http_request(r->http, "GET", "/", true, NULL, &status, &resp);
+	if (!rc && status != 200)
+		rc = status_error(r, "GET /", status, resp);
+	if (!rc && !json_object_get(resp, "couchdb") && !json_object_get(resp, "express-pouchdb") &&
+	    !json_object_get(resp, "version"))
+		rc = wu__err(r->db, WU_EREMOTE, "%s does not answer like a CouchDB-compatible server", r->remote.url);
+	json_decref(resp);
+	resp = NULL;
+	if (!rc)
+		rc = request(r, "HEAD", "", NULL, &status, &resp);
+	json_decref(resp);
+	resp = NULL;
+	if (!rc && status == 404 && r->opts->create && !r->opts->dry_run) {
+		rc = request(r, "PUT", "", NULL, &status, &resp);
+		if (!rc && status != 201 && status != 202 && status != 412)
+			rc = status_error(r, "creating the database", status, resp);
+		json_decref(resp);
+		return rc;
+	}
+	if (!rc && status == 404)
+		rc = wu__err(r->db, WU_ENOTFOUND, "%s: no such database on the server (sync --create makes it)", r->remote.url);
+	else if (!rc && status != 200)
+		rc = status_error(r, r->remote.url, status, NULL);
+	return rc;
+}
+
+/* md5(local uuid, direction, url, user, filter): stable across runs and
+ * password changes, different per direction, and holding no secret. */
+static int replication_id(struct run *r, const char *direction, char out[33])
+{
+	char *uuid = NULL;
+	int rc = wu_meta_get(&uuid, r->db, "uuid");
+	if (rc)
+		return rc;
+	char *s = sqlite3_mprintf("%s\n%s\n%s\n%s\n", uuid, direction, r->remote.url,
+				  r->remote.username ? r->remote.username : "");
+	wu_free(uuid);
+	if (!s)
+		return wu__err_nomem(r->db);
+	wu__md5_string(out, s, strlen(s));
+	sqlite3_free(s);
+	return WU_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+struct checkpoint {
+	char rep_id[33];
+	const char *direction;
+	json_t *local;     /* {session_id, last_seq, history, remote_rev} or NULL */
+	json_t *remote;    /* the _local document or NULL */
+	char *remote_rev;  /* its _rev */
+};
+
+static void checkpoint_free(struct checkpoint *c)
+{
+	json_decref(c->local);
+	json_decref(c->remote);
+	free(c->remote_rev);
+}
+
+static int checkpoint_read_local(struct run *r, struct checkpoint *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(r->db, &st, "SELECT session_id, last_seq, history FROM checkpoint WHERE rep_id = ?1");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, c->rep_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		json_error_t err;
+		json_t *seq = json_loads((const char *)sqlite3_column_text(st, 1), JSON_DECODE_ANY, &err);
+		json_t *hist = json_loads((const char *)sqlite3_column_text(st, 2), 0, &err);
+		c->local = json_pack("{sssoso}", "session_id", (const char *)sqlite3_column_text(st, 0), "last_seq",
+				     seq ? seq : json_integer(0), "history", hist ? hist : json_array());
+		if (!c->local)
+			rc = wu__err_nomem(r->db);
+	} else if (s != SQLITE_DONE) {
+		rc = wu__err_sql(r->db, "cannot read the checkpoint");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int checkpoint_read_remote(struct run *r, struct checkpoint *c)
+{
+	char path[80];
+	long status;
+	json_t *resp = NULL;
+	snprintf(path, sizeof path, "/_local/%s", c->rep_id);
+	int rc = request(r, "GET", path, NULL, &status, &resp);
+	if (!rc && status == 200 && json_is_object(resp)) {
+		c->remote = resp;
+		const char *rev = json_string_value(json_object_get(resp, "_rev"));
+		if (rev && !(c->remote_rev = strdup(rev)))
+			rc = wu__err_nomem(r->db);
+		return rc;
+	}
+	if (!rc && status != 404)
+		rc = status_error(r, "reading the checkpoint", status, resp);
+	json_decref(resp);
+	return rc;
+}
+
+/* Where to start: the same session on both sides resumes at its seq; else
+ * the newest session both histories share; else the beginning. */
+static json_t *checkpoint_start(const struct checkpoint *c)
+{
+	if (!c->local || !c->remote)
+		return json_integer(0);
+	const char *ls = json_string_value(json_object_get(c->local, "session_id"));
+	const char *rs = json_string_value(json_object_get(c->remote, "session_id"));
+	if (ls && rs && !strcmp(ls, rs))
+		return json_incref(json_object_get(c->local, "last_seq"));
+	size_t i, k;
+	json_t *le, *re;
+	json_array_foreach(json_object_get(c->local, "history"), i, le) {
+		const char *s = json_string_value(json_object_get(le, "session_id"));
+		json_array_foreach(json_object_get(c->remote, "history"), k, re) {
+			const char *t = json_string_value(json_object_get(re, "session_id"));
+			if (s && t && !strcmp(s, t))
+				return json_incref(json_object_get(le, "recorded_seq"));
+		}
+	}
+	return json_integer(0);
+}
+
+/* The history with this session's entry (new) at the front, <= 50 entries. */
+static json_t *history_with(struct run *r, const json_t *old, const json_t *seq, int64_t written)
+{
+	char now[32];
+	wu__now(now);
+	json_t *h = json_array();
+	json_t *entry = json_pack("{sssOsssssI}", "session_id", r->session, "recorded_seq", seq, "start_time",
+				  r->start_time, "end_time", now, "docs_written", (json_int_t)written);
+	if (!h || !entry || json_array_append_new(h, entry)) {
+		json_decref(h);
+		return NULL;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(old, i, e) {
+		const char *s = json_string_value(json_object_get(e, "session_id"));
+		if (json_array_size(h) >= HISTORY_MAX)
+			break;
+		if (s && strcmp(s, r->session) && json_array_append(h, e)) {
+			json_decref(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+static int checkpoint_write_local(struct run *r, struct checkpoint *c, const json_t *seq, const json_t *history)
+{
+	char *seq_text = json_dumps(seq, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *hist_text = json_dumps(history, JSON_COMPACT);
+	sqlite3_stmt *st = NULL;
+	int rc = seq_text && hist_text ? WU_OK : wu__err_nomem(r->db);
+	if (!rc)
+		rc = wu__prepare(r->db, &st,
+				 "INSERT INTO checkpoint (rep_id, remote, direction, session_id, last_seq, history) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (rep_id) DO UPDATE SET "
+				 "session_id = ?4, last_seq = ?5, history = ?6");
+	if (!rc) {
+		sqlite3_bind_text(st, 1, c->rep_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->remote.name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->direction, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->session, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, seq_text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, hist_text, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = wu__err_sql(r->db, "cannot record the checkpoint");
+	}
+	sqlite3_finalize(st);
+	free(seq_text);
+	free(hist_text);
+	if (!rc) {
+		json_decref(c->local);
+		c->local = json_pack("{sssOsO}", "session_id", r->session, "last_seq", seq, "history", history);
+		if (!c->local)
+			rc = wu__err_nomem(r->db);
+	}
+	return rc;
+}
+
+/* PUT /_local/{rep_id}; on 409 read it again and retry with its _rev. */
+static int checkpoint_write_remote(struct run *r, struct checkpoint *c, const json_t *seq, const json_t *history)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/_local/%s", c->rep_id);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		json_t *doc = json_pack("{sssssOsOsi}", "_id", path + 1, "session_id", r->session, "source_last_seq", seq,
+					"history", history, "replication_id_version", 3);
+		if (!doc || (c->remote_rev && json_object_set_new(doc, "_rev", json_string(c->remote_rev)))) {
+			json_decref(doc);
+			return wu__err_nomem(r->db);
+		}
+		long status;
+		json_t *resp = NULL;
+		int rc = request(r, "PUT", path, doc, &status, &resp);
+		json_decref(doc);
+		if (!rc && (status == 201 || status == 200)) {
+			const char *rev = json_string_value(json_object_get(resp, "rev"));
+			free(c->remote_rev);
+			c->remote_rev = rev ? strdup(rev) : NULL;
+			json_decref(resp);
+			return rev && !c->remote_rev ? wu__err_nomem(r->db) : WU_OK;
+		}
+		if (!rc && status != 409)
+			rc = status_error(r, "recording the checkpoint", status, resp);
+		json_decref(resp);
+		if (rc)
+			return rc;
+		/* 409: someone else wrote it (or our earlier PUT landed and its answer was lost). */
+		json_decref(c->remote);
+		c->remote = NULL;
+		free(c->remote_rev);
+		c->remote_rev = NULL;
+		if ((rc = checkpoint_read_remote(r, c)))
+			return rc;
+		if (c->remote && json_equal(json_object_get(c->remote, "source_last_seq"), seq) &&
+		    json_is_string(json_object_get(c->remote, "session_id")) &&
+		    !strcmp(json_string_value(json_object_get(c->remote, "session_id")), r->session))
+			return WU_OK;
+	}
+	return wu__err(r->db, WU_EREMOTE, "the checkpoint on the server keeps changing under us (HTTP 409)");
+}
+
+static int checkpoint_begin(struct run *r, struct checkpoint *c, const char *direction, json_t **since)
+{
+	memset(c, 0, sizeof *c);
+	c->direction = direction;
+	int rc = replication_id(r, direction, c->rep_id);
+	if (!rc)
+		rc = checkpoint_read_local(r, c);
+	if (!rc)
+		rc = checkpoint_read_remote(r, c);
+	if (!rc && !(*since = checkpoint_start(c)))
+		rc = wu__err_nomem(r->db);
+	return rc;
+}
+
+/* ---- rejections -------------------------------------------------------------------- */
+
+static int reject(struct run *r, const char *direction, const char *doc_id, const char *rev, long status,
+		  const char *error, const char *reason)
+{
+	char now[32];
+	wu__now(now);
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(r->db, &st,
+			     "INSERT INTO sync_rejection (doc_id, rev, remote, direction, status, error, reason, first_seen, last_seen) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT DO UPDATE SET "
+			     "status = ?5, error = ?6, reason = ?7, last_seen = ?8, attempts = attempts + 1");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, doc_id ? doc_id : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rev ? rev : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->remote.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, direction, -1, SQLITE_STATIC);
+	if (status)
+		sqlite3_bind_int64(st, 5, status);
+	sqlite3_bind_text(st, 6, error ? error : "error", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = wu__err_sql(r->db, "cannot record a rejection");
+	sqlite3_finalize(st);
+	r->stats.rejected++;
+	return rc;
+}
+
+/* ---- push ------------------------------------------------------------------------- */
+
+struct page {
+	json_t *diff;      /* {doc_id: [leaf revs]} for _revs_diff */
+	json_t *pks;       /* {doc_id: doc pk} */
+	int64_t last_seq;
+	size_t n;
+};
+
+static int push_page(struct run *r, int64_t since, struct page *p)
+{
+	memset(p, 0, sizeof *p);
+	p->diff = json_object();
+	p->pks = json_object();
+	if (!p->diff || !p->pks)
+		return wu__err_nomem(r->db);
+	bool began;
+	int rc = wu__read_begin(r->db, &began);
+	sqlite3_stmt *st = NULL;
+	if (!rc)
+		rc = wu__prepare(r->db, &st, "SELECT pk, doc_id, local_seq FROM doc WHERE local_seq > ?1 ORDER BY local_seq LIMIT ?2");
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int(st, 2, PAGE);
+	}
+	int s = SQLITE_DONE;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t pk = sqlite3_column_int64(st, 0);
+		const char *doc_id = (const char *)sqlite3_column_text(st, 1);
+		json_t *leaves = NULL;
+		p->last_seq = sqlite3_column_int64(st, 2);
+		p->n++;
+		if (doc_id[0] == '_')
+			continue; /* reserved ids never leave */
+		rc = wu__revs_leaves(r->db, pk, &leaves);
+		if (!rc && (json_object_set_new(p->diff, doc_id, leaves) ||
+			    json_object_set_new(p->pks, doc_id, json_integer(pk))))
+			rc = wu__err_nomem(r->db);
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = wu__err_sql(r->db, "cannot read the local changes");
+	sqlite3_finalize(st);
+	wu__read_end(r->db, began);
+	return rc;
+}
+
+static void page_free(struct page *p)
+{
+	json_decref(p->diff);
+	json_decref(p->pks);
+}
+
+/* Uploads docs[from, to); a 413 splits the batch in half; a single
+ * document still too large is a rejection. */
+static int upload(struct run *r, json_t *docs, size_t from, size_t to)
+{
+	if (from >= to)
+		return WU_OK;
+	json_t *batch = json_array();
+	for (size_t i = from; batch && i < to; i++)
+		if (json_array_append(batch, json_array_get(docs, i))) {
+			json_decref(batch);
+			batch = NULL;
+		}
+	json_t *body = batch ? json_pack("{sbso}", "new_edits", 0, "docs", batch) : NULL;
+	if (!body)
+		return wu__err_nomem(r->db);
+	long status;
+	json_t *resp = NULL;
+	int rc = request(r, "POST", "/_bulk_docs", body, &status, &resp);
+	json_decref(body);
+	if (!rc && status == 413) {
+		json_decref(resp);
+		if (to - from == 1) {
+			json_t *d = json_array_get(docs, from);
+			return reject(r, "push", json_string_value(json_object_get(d, "_id")),
+				      json_string_value(json_object_get(d, "_rev")), 413, "too_large",
+				      "the server refuses a document this large");
+		}
+		size_t mid = from + (to - from) / 2;
+		rc = upload(r, docs, from, mid);
+		return rc ? rc : upload(r, docs, mid, to);
+	}
+	if (!rc && status != 201 && status != 202)
+		rc = status_error(r, "uploading documents", status, resp);
+	size_t failed = 0;
+	if (!rc && json_is_array(resp)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(resp, i, e) {
+			const char *error = json_string_value(json_object_get(e, "error"));
+			if (!error)
+				continue;
+			failed++;
+			rc = reject(r, "push", json_string_value(json_object_get(e, "id")),
+				    json_string_value(json_object_get(e, "rev")), status, error,
+				    json_string_value(json_object_get(e, "reason")));
+			if (rc)
+				break;
+		}
+	}
+	if (!rc)
+		r->stats.sent += (int64_t)(to - from - failed);
+	json_decref(resp);
+	return rc;
+}
+
+/* Uploads `docs` in batches of at most BATCH_DOCS documents or BATCH_BYTES. */
+static int upload_all(struct run *r, json_t *docs)
+{
+	size_t from = 0, bytes = 0, n = json_array_size(docs);
+	for (size_t i = 0; i < n; i++) {
+		size_t sz = json_dumpb(json_array_get(docs, i), NULL, 0, JSON_COMPACT);
+		if (i > from && (i - from >= BATCH_DOCS || bytes + sz > BATCH_BYTES)) {
+			int rc = upload(r, docs, from, i);
+			if (rc)
+				return rc;
+			from = i;
+			bytes = 0;
+		}
+		bytes += sz;
+	}
+	return upload(r, docs, from, n);
+}
+
+/* The documents of `p` the server lacks (new array), from its _revs_diff. */
+static int missing_docs(struct run *r, struct page *p, json_t **out)
+{
+	long status;
+	json_t *resp = NULL;
+	*out = NULL;
+	int rc = request(r, "POST", "/_revs_diff", p->diff, &status, &resp);
+	if (!rc && status != 200)
+		rc = status_error(r, "comparing revisions", status, resp);
+	if (!rc && !json_is_object(resp))
+		rc = wu__err(r->db, WU_EREMOTE, "_revs_diff: the answer is not a JSON object");
+	json_t *docs = rc ? NULL : json_array();
+	if (!rc && !docs)
+		rc = wu__err_nomem(r->db);
+	const char *doc_id;
+	json_t *v;
+	bool began = false;
+	if (!rc)
+		rc = wu__read_begin(r->db, &began);
+	json_object_foreach(rc ? NULL : resp, doc_id, v) {
+		json_t *pk = json_object_get(p->pks, doc_id);
+		size_t i;
+		json_t *rev;
+		if (!pk)
+			continue; /* not one we asked about */
+		json_array_foreach(json_object_get(v, "missing"), i, rev) {
+			json_t *d = NULL;
+			rc = wu__revs_upload_doc(r->db, json_integer_value(pk), doc_id, json_string_value(rev), &d);
+			if (!rc && json_array_append_new(docs, d))
+				rc = wu__err_nomem(r->db);
+			if (rc)
+				break;
+		}
+		if (rc)
+			break;
+	}
+	wu__read_end(r->db, began);
+	json_decref(resp);
+	if (rc)
+		json_decref(docs);
+	else
+		*out = docs;
+	return rc;
+}
+
+static int push(struct run *r)
+{
+	struct checkpoint c;
+	json_t *since_json = NULL;
+	int rc = checkpoint_begin(r, &c, "push", &since_json);
+	int64_t since = json_is_integer(since_json) ? json_integer_value(since_json) : 0;
+	json_decref(since_json);
+	int64_t written = 0;
+	while (!rc) {
+		struct page p;
+		json_t *docs = NULL;
+		rc = push_page(r, since, &p);
+		if (!rc && p.n == 0) {
+			page_free(&p);
+			break;
+		}
+		if (!rc && json_object_size(p.diff) > 0)
+			rc = missing_docs(r, &p, &docs);
+		if (!rc && r->opts->dry_run) {
+			size_t i;
+			json_t *d;
+			json_array_foreach(docs, i, d) {
+				r->stats.sent++;
+				if (r->opts->on_doc && r->opts->on_doc(d, r->opts->payload))
+					break;
+			}
+		} else if (!rc && docs) {
+			int64_t before = r->stats.sent;
+			rc = upload_all(r, docs);
+			written += r->stats.sent - before;
+			if (!rc)
+				rc = fault(r, "after-upload");
+		}
+		json_decref(docs);
+		if (!rc && !r->opts->dry_run) {
+			json_t *seq = json_integer(p.last_seq);
+			json_t *hist = history_with(r, c.remote ? json_object_get(c.remote, "history") : NULL, seq, written);
+			rc = seq && hist ? checkpoint_write_remote(r, &c, seq, hist) : wu__err_nomem(r->db);
+			if (!rc)
+				rc = fault(r, "between-checkpoints");
+			if (!rc)
+				rc = checkpoint_write_local(r, &c, seq, hist);
+			if (!rc && c.remote && json_object_set(c.remote, "history", hist))
+				rc = wu__err_nomem(r->db);
+			json_decref(seq);
+			json_decref(hist);
+		}
+		since = p.last_seq;
+		if (!rc && r->opts->progress)
+			r->opts->progress("push", r->stats.sent, r->opts->payload);
+		page_free(&p);
+	}
+	checkpoint_free(&c);
+	return rc;
+}
+
+/* ---- pull ------------------------------------------------------------------------- */
+
+/* `since` as a query value: an integer as digits, a string as itself. */
+static char *since_param(struct run *r, const json_t *since)
+{
+	char *raw = json_is_string(since) ? strdup(json_string_value(since))
+					  : json_dumps(since, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *esc = raw ? wu__http_escape(r->http, raw) : NULL;
+	free(raw);
+	return esc;
+}
+
+static bool reserved_id(const char *id)
+{
+	return !id || id[0] == '_';
+}
+
+/* {"docs": [{"id", "rev"}...]} of the changes in `results` not here yet. */
+static int pull_wanted(struct run *r, const json_t *results, json_t *wanted, size_t *skipped)
+{
+	size_t i;
+	json_t *row;
+	bool began;
+	int rc = wu__read_begin(r->db, &began);
+	json_array_foreach(rc ? NULL : results, i, row) {
+		const char *id = json_string_value(json_object_get(row, "id"));
+		char rid[37];
+		if (reserved_id(id))
+			continue;
+		if (!wu__doc_split(id, rid)) {
+			(*skipped)++;
+			continue;
+		}
+		size_t k;
+		json_t *ch;
+		json_array_foreach(json_object_get(row, "changes"), k, ch) {
+			const char *rev = json_string_value(json_object_get(ch, "rev"));
+			bool have = false;
+			if ((rc = wu__revs_have(r->db, id, rev, &have)))
+				break;
+			if (!have && rev && json_array_append_new(wanted, json_pack("{ssss}", "id", id, "rev", rev))) {
+				rc = wu__err_nomem(r->db);
+				break;
+			}
+		}
+		if (rc)
+			break;
+	}
+	wu__read_end(r->db, began);
+	return rc;
+}
+
+/* The per-document fallback: GET /db/{id}?revs=true&latest=true&open_revs=[rev]. */
+static int fetch_one(struct run *r, const char *id, const char *rev, json_t *docs)
+{
+	char *eid = wu__http_escape(r->http, id);
+	char *revs = sqlite3_mprintf("[\"%s\"]", rev);
+	char *erevs = revs ? wu__http_escape(r->http, revs) : NULL;
+	char *path = eid && erevs ? sqlite3_mprintf("/%s?revs=true&latest=true&open_revs=%s", eid, erevs) : NULL;
+	free(eid);
+	sqlite3_free(revs);
+	free(erevs);
+	if (!path)
+		return wu__err_nomem(r->db);
+	long status;
+	json_t *resp = NULL;
+	int rc = request(r, "GET", path, NULL, &status, &resp);
+	sqlite3_free(path);
+	if (!rc && status != 200)
+		rc = status_error(r, "fetching a document", status, resp);
+	size_t i;
+	json_t *e;
+	json_array_foreach(rc ? NULL : resp, i, e) {
+		json_t *ok = json_object_get(e, "ok");
+		if (ok && json_array_append(docs, ok)) {
+			rc = wu__err_nomem(r->db);
+			break;
+		}
+	}
+	json_decref(resp);
+	return rc;
+}
+
+/* The wanted revisions with their bodies and _revisions (new array). */
+static int fetch(struct run *r, json_t *wanted, json_t **out)
+{
+	json_t *docs = json_array();
+	json_t *body = json_pack("{sO}", "docs", wanted);
+	long status;
+	json_t *resp = NULL;
+	*out = NULL;
+	int rc = docs && body ? request(r, "POST", "/_bulk_get?revs=true&latest=true", body, &status, &resp)
+			      : wu__err_nomem(r->db);
+	json_decref(body);
+	if (!rc && status == 200 && json_is_array(json_object_get(resp, "results"))) {
+		size_t i, k;
+		json_t *res, *d;
+		json_array_foreach(json_object_get(resp, "results"), i, res) {
+			json_array_foreach(json_object_get(res, "docs"), k, d) {
+				json_t *ok = json_object_get(d, "ok");
+				if (ok && json_array_append(docs, ok))
+					rc = wu__err_nomem(r->db);
+			}
+		}
+	} else if (!rc && (status == 401 || status == 403)) {
+		rc = status_error(r, "fetching documents", status, resp);
+	} else if (!rc) {
+		/* No usable _bulk_get (old servers): one document at a time. */
+		size_t i;
+		json_t *w;
+		json_array_foreach(wanted, i, w) {
+			rc = fetch_one(r, json_string_value(json_object_get(w, "id")), json_string_value(json_object_get(w, "rev")),
+				       docs);
+			if (rc)
+				break;
+		}
+	}
+	json_decref(resp);
+	if (rc)
+		json_decref(docs);
+	else
+		*out = docs;
+	return rc;
+}
+
+/* Stores the fetched documents and the checkpoint in one transaction. */
+static int pull_store(struct run *r, struct checkpoint *c, json_t *docs, const json_t *seq, int64_t *written)
+{
+	int rc = wu__write_begin(r->db);
+	if (rc)
+		return rc;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		bool stored = false, conflicted = false;
+		rc = wu__revs_store_pulled(r->db, d, &stored, &conflicted);
+		if (rc == WU_EINVAL) {
+			/* Not a record this version can take: kept out, and said so. */
+			char *msg = strdup(wu_errmsg(r->db));
+			rc = msg ? reject(r, "pull", json_string_value(json_object_get(d, "_id")),
+					  json_string_value(json_object_get(d, "_rev")), 0, "invalid", msg)
+				 : wu__err_nomem(r->db);
+			free(msg);
+		}
+		if (rc)
+			break;
+		*written += stored;
+		r->stats.received += stored;
+	}
+	json_t *hist = rc ? NULL : history_with(r, c->local ? json_object_get(c->local, "history") : NULL, seq, *written);
+	if (!rc && !hist)
+		rc = wu__err_nomem(r->db);
+	if (!rc)
+		rc = checkpoint_write_local(r, c, seq, hist);
+	if (!rc)
+		rc = fault(r, "pull-applied");
+	rc = wu__write_end(r->db, rc);
+	if (!rc)
+		rc = checkpoint_write_remote(r, c, seq, hist);
+	json_decref(hist);
+	return rc;
+}
+
+static int pull(struct run *r)
+{
+	struct checkpoint c;
+	json_t *since = NULL;
+	int rc = checkpoint_begin(r, &c, "pull", &since);
+	int64_t written = 0;
+	size_t skipped = 0;
+	while (!rc) {
+		char *s = since_param(r, since);
+		char *path = s ? sqlite3_mprintf("/_changes?feed=normal&style=all_docs&since=%s&limit=%d", s, PAGE) : NULL;
+		free(s);
+		long status;
+		json_t *resp = NULL, *wanted = NULL, *docs = NULL;
+		rc = path ? request(r, "GET", path, NULL, &status, &resp) : wu__err_nomem(r->db);
+		sqlite3_free(path);
+		if (!rc && status != 200)
+			rc = status_error(r, "reading changes", status, resp);
+		json_t *results = json_object_get(resp, "results");
+		json_t *last_seq = json_object_get(resp, "last_seq");
+		if (!rc && (!json_is_array(results) || !last_seq))
+			rc = wu__err(r->db, WU_EREMOTE, "_changes: the answer has no results or last_seq");
+		if (!rc && json_array_size(results) == 0) {
+			json_decref(resp);
+			break;
+		}
+		if (!rc && !(wanted = json_array()))
+			rc = wu__err_nomem(r->db);
+		if (!rc)
+			rc = pull_wanted(r, results, wanted, &skipped);
+		if (!rc && json_array_size(wanted) > 0)
+			rc = fetch(r, wanted, &docs);
+		if (!rc && r->opts->dry_run)
+			r->stats.received += (int64_t)json_array_size(wanted);
+		else if (!rc)
+			rc = pull_store(r, &c, docs ? docs : wanted, last_seq, &written);
+		if (!rc) {
+			json_decref(since);
+			since = json_incref(last_seq);
+		}
+		if (!rc && r->opts->progress)
+			r->opts->progress("pull", r->stats.received, r->opts->payload);
+		json_decref(docs);
+		json_decref(wanted);
+		json_decref(resp);
+	}
+	json_decref(since);
+	checkpoint_free(&c);
+	return rc;
+}
+
+/* ---- the whole sync ----------------------------------------------------------------- */
+
+static int count_conflicts(wu_db *db, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, "SELECT count(*) FROM doc WHERE conflicted");
+	if (!rc && sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (!rc)
+		rc = wu__err_sql(db, "cannot count conflicts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int run_sync(struct run *r)
+{
+	unsigned dir = r->opts->direction ? r->opts->direction : WU_SYNC_PUSH | WU_SYNC_PULL;
+	struct wu_http_config cfg = {
+		.base = r->remote.url,
+		.username = r->remote.username,
+		.secret = r->opts->secret,
+		.auth = r->remote.auth,
+		.cacert = r->remote.cacert,
+		.insecure_tls = r->opts->insecure_tls,
+		.max_retries = r->opts->max_retries,
+		.retry_base_ms = r->opts->retry_base_ms,
+		.fault = r->opts->fault,
+		.fault_payload = r->opts->payload,
+	};
+	int rc = wu__http_open(&r->http, r->db, &cfg);
+	if (!rc)
+		rc = verify_peer(r);
+	if (!rc && (dir & WU_SYNC_PUSH))
+		rc = push(r);
+	if (!rc && (dir & WU_SYNC_PULL))
+		rc = pull(r);
+	r->stats.requests = wu__http_requests(r->http);
+	r->stats.connects = wu__http_connects(r->http);
+	wu__http_close(r->http);
+	r->http = NULL;
+	return rc;
+}
+
+int wu_sync(wu_sync_stats *out, wu_db *db, const char *name, const wu_sync_opts *opts)
+{
+	static const wu_sync_opts defaults = { 0 };
+	struct run r = { .db = db, .opts = opts ? opts : &defaults };
+	wu__err_clear(db);
+	if (out)
+		memset(out, 0, sizeof *out);
+	int rc = remote_load(db, name, &r.remote);
+	if (!rc && wu__uuid_v4(r.session))
+		rc = wu__err(db, WU_EIO, "cannot read random bytes for a session id");
+	wu__now(r.start_time);
+	/* Local edits since the last sync become revisions first. A dry run
+	 * makes them in a transaction it then rolls back: it writes nothing. */
+	if (!rc)
+		rc = wu__write_begin(db);
+	if (!rc) {
+		rc = wu__revs_catch_up(db);
+		if (!r.opts->dry_run) {
+			rc = wu__write_end(db, rc);
+			if (!rc)
+				rc = run_sync(&r);
+		} else {
+			if (!rc)
+				rc = run_sync(&r);
+			wu_rollback(db);
+		}
+	}
+	if (!rc && !r.opts->dry_run)
+		rc = count_conflicts(db, &r.stats.conflicts);
+	if (out)
+		*out = r.stats;
+	remote_row_free(&r.remote);
+	return rc;
+}

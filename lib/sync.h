@@ -1,0 +1,85 @@
+/*
+ * sync.h - what the sync files of libwithus share: MD5, the revision
+ * store (revs.c), the HTTP client (http.c) and the replicator (sync.c).
+ */
+#ifndef WU_SYNC_H
+#define WU_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "internal.h"
+
+/* md5.c */
+struct wu_md5 {
+	uint32_t h[4];
+	uint64_t len;
+	unsigned char buf[64];
+};
+void wu__md5_init(struct wu_md5 *c);
+void wu__md5_update(struct wu_md5 *c, const void *data, size_t n);
+void wu__md5_hex(struct wu_md5 *c, char out[33]);
+void wu__md5_string(char out[33], const void *data, size_t n);
+
+/* revs.c: documents and their revision trees */
+
+/* A revision id "N-sig" split into its parts; false if it is not one. */
+bool wu__rev_parse(const char *rev, int64_t *gen, char sig[33]);
+
+/* Makes the revisions that local writes since the last sync imply, from
+ * the history rows after meta 'rev_mark', inside the caller's transaction. */
+int wu__revs_catch_up(wu_db *db);
+
+/* The shareable document body of a record (new), or NULL in *out when the
+ * record may not leave this machine. */
+int wu__share_body(wu_db *db, const wu_type *t, const json_t *rec, json_t **out);
+
+/* Stores a pulled document `doc` (with _id, _rev, _revisions, maybe
+ * _deleted) in the revision tree and, when the winner changes, in the
+ * record table; inside the caller's transaction. *stored is false when
+ * every revision was already here. */
+int wu__revs_store_pulled(wu_db *db, const json_t *doc, bool *stored, bool *conflicted);
+
+/* Whether revision `rev` of document `doc_id` is here. */
+int wu__revs_have(wu_db *db, const char *doc_id, const char *rev, bool *have);
+
+/* The leaf revision ids of document pk `doc` (new array of strings). */
+int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out);
+
+/* The document to upload for revision `rev` of doc pk `doc` (new): body,
+ * _id, _rev, _revisions and _deleted. */
+int wu__revs_upload_doc(wu_db *db, int64_t doc, const char *doc_id, const char *rev, json_t **out);
+
+/* "TYPE:UUID" -> type and record id; NULL when it is not a withus record id. */
+const wu_type *wu__doc_split(const char *doc_id, char id[37]);
+
+/* http.c: one reused connection to one server */
+typedef struct wu_http wu_http;
+struct wu_http_config {
+	const char *base;          /* the database URL, no trailing slash */
+	const char *username;
+	const char *secret;        /* password or token; borrowed */
+	const char *auth;          /* "none", "basic", "cookie", "jwt" */
+	const char *cacert;
+	bool insecure_tls;
+	int max_retries;
+	int retry_base_ms;
+	/* a fault point for tests: called before each request with its number */
+	wu_sync_fault_fn fault;
+	void *fault_payload;
+};
+int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg);
+void wu__http_close(wu_http *h);
+/* Sends one request. `path` is appended to the database URL ("" for the
+ * database itself, "/_changes?..."); with `root` it replaces the database
+ * path ("/" for the server). `body` (borrowed) may be NULL. On return
+ * *status is the HTTP status and *resp the parsed JSON (new, may be NULL).
+ * Retries network errors, 408, 429 and 5xx; an error return means no usable
+ * answer came. */
+int wu__http_request(wu_http *h, const char *method, const char *path, bool root, const json_t *body,
+		     long *status, json_t **resp);
+long wu__http_requests(const wu_http *h);
+long wu__http_connects(const wu_http *h);
+/* A path segment (or query value) escaped for a URL (new). */
+char *wu__http_escape(wu_http *h, const char *s);
+
+#endif
