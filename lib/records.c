@@ -707,6 +707,26 @@ static int find_referrer(wu_db *db, const char *target_type, const char *id, cha
 	return WU_OK;
 }
 
+/* Deletes the row of record `id` and logs it with its last state `before`. */
+static int delete_row_logged(wu_db *db, const wu_type *t, const char *id, const json_t *before)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare_owned(db, &st, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
+	if (!rc) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = wu__err_sql(db, "cannot delete record");
+	}
+	sqlite3_finalize(st);
+	wu__ref_cache_clear(db);
+	if (!rc) {
+		char now[32];
+		wu__now(now);
+		rc = history_add(db, "delete", t, id, now, before);
+	}
+	return rc;
+}
+
 static int delete_in_tx(wu_db *db, const wu_type *t, const char *id)
 {
 	json_t *before = NULL;
@@ -717,20 +737,8 @@ static int delete_in_tx(wu_db *db, const wu_type *t, const char *id)
 	if (!rc && referrer)
 		rc = wu__err(db, WU_EREFERENCED, "%s %s is referenced by %s; change or remove that first", t->name, id, referrer);
 	sqlite3_free(referrer);
-	sqlite3_stmt *st = NULL;
 	if (!rc)
-		rc = prepare_owned(db, &st, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
-	if (!rc) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = wu__err_sql(db, "cannot delete record");
-	}
-	sqlite3_finalize(st);
-	if (!rc) {
-		char now[32];
-		wu__now(now);
-		rc = history_add(db, "delete", t, id, now, before);
-	}
+		rc = delete_row_logged(db, t, id, before);
 	json_decref(before);
 	return rc;
 }
@@ -827,21 +835,8 @@ int wu__record_remove(wu_db *db, const wu_type *t, const char *id)
 		wu__err_clear(db);
 		return WU_OK;
 	}
-	sqlite3_stmt *st = NULL;
 	if (!rc)
-		rc = prepare_owned(db, &st, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
-	if (!rc) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = wu__err_sql(db, "cannot delete record");
-	}
-	sqlite3_finalize(st);
-	wu__ref_cache_clear(db);
-	if (!rc) {
-		char now[32];
-		wu__now(now);
-		rc = history_add(db, "delete", t, id, now, before);
-	}
+		rc = delete_row_logged(db, t, id, before);
 	json_decref(before);
 	return rc;
 }

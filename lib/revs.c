@@ -564,6 +564,19 @@ static int apply_winner(wu_db *db, const wu_type *t, const char *id, int64_t doc
 		sqlite3_free(body);
 		return wu__record_remove(db, t, id);
 	}
+	/* A record its owner made private here stays as it is: another peer's
+	 * edit must not share it again. The next sync withdraws it once more. */
+	json_t *local = NULL, *shared = NULL;
+	if (wu_record_get(&local, db, id) == WU_OK) {
+		rc = wu__share_body(db, t, local, &shared);
+		json_decref(local);
+		json_decref(shared);
+		if (rc || !shared) {
+			sqlite3_free(body);
+			return rc;
+		}
+	}
+	wu__err_clear(db);
 	json_error_t err;
 	json_t *b = json_loads(body, 0, &err);
 	sqlite3_free(body);

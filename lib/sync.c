@@ -242,6 +242,7 @@ struct run {
 	wu_sync_stats stats;
 	char session[37];
 	char start_time[32];
+	bool no_db;        /* dry run against a database not made yet: it has nothing */
 };
 
 static int fault(struct run *r, const char *point)
@@ -297,6 +298,10 @@ static int verify_peer(struct run *r)
 			rc = status_error(r, "creating the database", status, resp);
 		json_decref(resp);
 		return rc;
+	}
+	if (!rc && status == 404 && r->opts->dry_run && r->opts->create) {
+		r->no_db = true;
+		return WU_OK;
 	}
 	if (!rc && status == 404)
 		rc = wu__err(r->db, WU_ENOTFOUND, "%s: no such database on the server (sync --create makes it)", r->remote.url);
@@ -365,6 +370,8 @@ static int checkpoint_read_local(struct run *r, struct checkpoint *c)
 
 static int checkpoint_read_remote(struct run *r, struct checkpoint *c)
 {
+	if (r->no_db)
+		return WU_OK;
 	char path[80];
 	long status;
 	json_t *resp = NULL;
@@ -683,7 +690,21 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 	long status;
 	json_t *resp = NULL;
 	*out = NULL;
-	int rc = request(r, "POST", "/_revs_diff", p->diff, &status, &resp);
+	if (r->no_db) {
+		/* An empty server lacks every leaf. */
+		json_t *missing = json_object();
+		const char *k;
+		json_t *leaves;
+		json_object_foreach(p->diff, k, leaves) {
+			if (json_object_set_new(missing, k, json_pack("{sO}", "missing", leaves))) {
+				json_decref(missing);
+				return wu__err_nomem(r->db);
+			}
+		}
+		resp = missing;
+		status = 200;
+	}
+	int rc = r->no_db ? WU_OK : request(r, "POST", "/_revs_diff", p->diff, &status, &resp);
 	if (!rc && status != 200)
 		rc = status_error(r, "comparing revisions", status, resp);
 	if (!rc && !json_is_object(resp))
@@ -1025,7 +1046,7 @@ static int run_sync(struct run *r)
 		rc = verify_peer(r);
 	if (!rc && (dir & WU_SYNC_PUSH))
 		rc = push(r);
-	if (!rc && (dir & WU_SYNC_PULL))
+	if (!rc && (dir & WU_SYNC_PULL) && !r->no_db)
 		rc = pull(r);
 	r->stats.requests = wu__http_requests(r->http);
 	r->stats.connects = wu__http_connects(r->http);

@@ -22,15 +22,17 @@ check "... and left alone" sh -c "[ \$(sqlite3 '$TMP/other.db' 'SELECT count(*) 
 echo "hello, this is text" > "$TMP/text.db"
 expect_error 1 "not a withus database" "a text file is refused" w --db "$TMP/text.db" list org
 
-# A version-2 file (pay rates in a table called 'rate') is migrated in place
-# on first write, its pay rates kept as 'payrate' records.
+# A version-2 file (pay rates in a table called 'rate', no sync tables) is
+# migrated in place on first write, its pay rates kept as 'payrate' records.
 O="$TMP/v2.db"
 w --db "$O" init >/dev/null
 w --db "$O" add org --name Old --kind sex-worker-led --country GB >/dev/null
 w --db "$O" add project --title Old --lead-org Old >/dev/null
 w --db "$O" add payrate --project Old --party community --role peer-researcher --unit day --amount 150 --currency GBP >/dev/null
 sqlite3 "$O" "DROP INDEX payrate_project; DROP INDEX payrate_org; ALTER TABLE payrate RENAME TO rate;
-CREATE INDEX rate_project ON rate (project); CREATE INDEX rate_org ON rate (org); PRAGMA user_version = 2"
+CREATE INDEX rate_project ON rate (project); CREATE INDEX rate_org ON rate (org);
+DROP TABLE sync_rejection; DROP TABLE checkpoint; DROP TABLE remote; DROP TABLE rev; DROP TABLE doc;
+DELETE FROM meta WHERE key IN ('local_seq', 'rev_mark'); PRAGMA user_version = 2"
 expect_rc 0 "a version-2 database opens for writing (migrated)" w --db "$O" add org --name New --kind ngo --country GB
 check "... its pay rate is a payrate record" sh -c "[ \$('$WITHUS' --db '$O' list payrate --json | jq -r '.[0].amount') = 150.00 ]"
 check "... at the latest schema version" sh -c "[ \$(sqlite3 '$O' 'PRAGMA user_version') = $V ]"

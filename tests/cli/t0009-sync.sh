@@ -44,6 +44,9 @@ a add budget --project "Shared Study" --recipient "Amara Collective" --category 
 KT=$(a add budget --project "Shared Study" --recipient "Amara Collective" --category kt --amount 12000.50 --currency GBP --value-date 2024-01-01)
 
 expect_error 2 "no such database" "sync to a missing database stops and says --create" a sync hub
+expect_rc 0 "a dry run to a database not made yet" a sync hub --dry-run --create
+check "... lists the 5 shareable documents" sh -c "[ \$(wc -l < '$TMP/out') = 5 ] && grep -q 'would have 5 sent' '$TMP/err'"
+check "... and does not make the database" sh -c "! curl -sf '$PEER/hub' >/dev/null"
 expect_rc 0 "first sync --create pushes" a sync hub --create
 check "... 5 documents sent (2 orgs, 1 project, 1 involvement, 1 budget)" grep -q '^5 sent, 0 received, 0 rejected, 0 conflicts' "$TMP/out"
 check "... progress on stderr" grep -q 'push: 5 sent' "$TMP/err"
@@ -99,6 +102,16 @@ check "A has B's new site" sh -c "'$WITHUS' --db '$A' list site --json | jq -e '
 a edit "$Q" --visibility shared >/dev/null
 expect_rc 0 "sharing a project" a sync
 check "... pushes it and its involvement record" grep -q '^2 sent' "$TMP/out"
+
+# ---- a record made private is withdrawn, and stays private -----------------------------
+BODY=$(a list body --json | jq -r '.[0].id')
+b sync >/dev/null 2>&1
+a edit "$BODY" --visibility private >/dev/null
+expect_rc 0 "making a shared record private" a sync
+check "... withdraws it from the server" sh -c "! curl -sf '$PEER/hub/body:$BODY' >/dev/null"
+check "... keeps it here" sh -c "'$WITHUS' --db '$A' show '$BODY' --json | jq -e '.visibility == \"private\"' >/dev/null"
+b sync >/dev/null 2>&1
+check "... and removes it from the other peer" sh -c "'$WITHUS' --db '$B' list body --json | jq -e 'length == 0' >/dev/null"
 
 # ---- conflicts ----------------------------------------------------------------------
 b sync >/dev/null 2>&1

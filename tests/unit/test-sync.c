@@ -1,0 +1,275 @@
+/*
+ * test-sync.c - MD5, revision ids, what may be shared, and the revision
+ * tree: local edits, pulled revisions, the winner rule and conflicts.
+ */
+#include "config.h"
+#include "unit.h"
+#include "sync.h"
+
+static void md5_matches_rfc_1321(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *hex; } v[] = {
+		{ "", "d41d8cd98f00b204e9800998ecf8427e" },
+		{ "a", "0cc175b9c0f1b6a831c399e269772661" },
+		{ "abc", "900150983cd24fb0d6963f7d28e17f72" },
+		{ "message digest", "f96b697d7cb7938d525a2f31aaf161d0" },
+		{ "abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b" },
+		{ "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+		  "57edf4a22be3c955ac49da2e2107b67a" },
+	};
+	char hex[33];
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		wu__md5_string(hex, v[i].in, strlen(v[i].in));
+		assert_string_equal(hex, v[i].hex);
+	}
+}
+
+/* Fed in uneven pieces, across block boundaries, the digest is the same. */
+static void md5_streams(void **state)
+{
+	(void)state;
+	static char big[1000000];
+	memset(big, 'a', sizeof big);
+	struct wu_md5 c;
+	wu__md5_init(&c);
+	size_t off = 0, step = 1;
+	while (off < sizeof big) {
+		size_t n = step < sizeof big - off ? step : sizeof big - off;
+		wu__md5_update(&c, big + off, n);
+		off += n;
+		step = step * 7 % 211 + 1;
+	}
+	char hex[33];
+	wu__md5_hex(&c, hex);
+	assert_string_equal(hex, "7707d6ae4e027c70eea2a935c2296f21");
+}
+
+static void revision_ids_parse(void **state)
+{
+	(void)state;
+	int64_t gen;
+	char sig[33];
+	assert_true(wu__rev_parse("1-967a00dff5e02add41819138abb3284d", &gen, sig));
+	assert_int_equal(gen, 1);
+	assert_string_equal(sig, "967a00dff5e02add41819138abb3284d");
+	assert_true(wu__rev_parse("12-abc", &gen, sig));
+	assert_int_equal(gen, 12);
+	const char *bad[] = { NULL, "", "0-abc", "-1-abc", "1-", "1abc", "1-ABC", "1-xyz", "a-abc",
+			      "1-0123456789abcdef0123456789abcdef0" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(wu__rev_parse(bad[i], &gen, sig));
+	char id[37];
+	assert_ptr_equal(wu__doc_split("org:0a1b2c3d-0000-4000-8000-000000000001", id), wu_type_find("org"));
+	assert_string_equal(id, "0a1b2c3d-0000-4000-8000-000000000001");
+	assert_null(wu__doc_split("org:not-a-uuid", id));
+	assert_null(wu__doc_split("nosuchtype:0a1b2c3d-0000-4000-8000-000000000001", id));
+	assert_null(wu__doc_split("_design/withus", id));
+}
+
+static json_t *parse(const char *s)
+{
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+	assert_non_null(j);
+	return j;
+}
+
+static const char *const org_json =
+	"{\"id\":\"0a1b2c3d-0000-4000-8000-000000000001\",\"created\":\"2025-01-01T00:00:00Z\","
+	"\"updated\":\"2025-01-01T00:00:00Z\",\"name\":\"Amara Collective\",\"alias\":\"Collective A\","
+	"\"kind\":\"sex-worker-led\",\"swl_self_declared\":true,\"country\":\"KE\",\"visibility\":\"alias\","
+	"\"note\":\"local only\"}";
+
+static void add_with_meta(wu_db *db, const char *type, const char *json)
+{
+	json_t *f = parse(json);
+	char *id = NULL;
+	assert_int_equal(wu_record_add(&id, db, type, f, WU_KEEP_META), WU_OK);
+	wu_free(id);
+	json_decref(f);
+}
+
+static void share_body_withholds(void **state)
+{
+	wu_db *db = *state;
+	json_t *rec = parse(org_json), *body = NULL;
+	assert_int_equal(wu__share_body(db, wu_type_find("org"), rec, &body), WU_OK);
+	assert_non_null(body);
+	assert_null(json_object_get(body, "name"));   /* alias: the name stays here */
+	assert_null(json_object_get(body, "note"));   /* notes never leave */
+	assert_null(json_object_get(body, "id"));     /* the id is the document's */
+	assert_null(json_object_get(body, "updated"));
+	assert_string_equal(json_string_value(json_object_get(body, "alias")), "Collective A");
+	json_decref(body);
+	json_object_set_new(rec, "visibility", json_string("private"));
+	assert_int_equal(wu__share_body(db, wu_type_find("org"), rec, &body), WU_OK);
+	assert_null(body);
+	json_object_set_new(rec, "visibility", json_string("public"));
+	assert_int_equal(wu__share_body(db, wu_type_find("org"), rec, &body), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "name")), "Amara Collective");
+	json_decref(body);
+	json_decref(rec);
+}
+
+static char *leaf_of(wu_db *db, const char *doc_id)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db->sql,
+		"SELECT r.gen || '-' || r.sig FROM doc d JOIN rev r ON r.pk = d.winner WHERE d.doc_id = ?1", -1, &st, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
+	char *rev = sqlite3_step(st) == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+	sqlite3_finalize(st);
+	return rev;
+}
+
+static void catch_up(wu_db *db)
+{
+	assert_int_equal(wu_begin(db), WU_OK);
+	assert_int_equal(wu__revs_catch_up(db), WU_OK);
+	assert_int_equal(wu_commit(db), WU_OK);
+}
+
+/* The same record made on two machines is the same revision. */
+static void identical_records_make_identical_revisions(void **state)
+{
+	(void)state;
+	wu_db *a, *b;
+	assert_int_equal(wu_db_open(&a, ":memory:", NULL), WU_OK);
+	assert_int_equal(wu_db_open(&b, ":memory:", NULL), WU_OK);
+	add_with_meta(a, "org", org_json);
+	add_with_meta(b, "org", org_json);
+	catch_up(a);
+	catch_up(b);
+	char *ra = leaf_of(a, "org:0a1b2c3d-0000-4000-8000-000000000001");
+	char *rb = leaf_of(b, "org:0a1b2c3d-0000-4000-8000-000000000001");
+	assert_non_null(ra);
+	assert_string_equal(ra, rb);
+	assert_int_equal(strncmp(ra, "1-", 2), 0);
+	assert_int_equal(strlen(ra), 34);
+	free(ra);
+	free(rb);
+	/* An edit is generation 2; the same edit on both is the same revision again. */
+	json_t *patch = parse("{\"alias\":\"Group A\"}");
+	assert_int_equal(wu_record_update(a, "0a1b2c3d-0000-4000-8000-000000000001", patch, 0), WU_OK);
+	assert_int_equal(wu_record_update(b, "0a1b2c3d-0000-4000-8000-000000000001", patch, 0), WU_OK);
+	json_decref(patch);
+	catch_up(a);
+	catch_up(b);
+	ra = leaf_of(a, "org:0a1b2c3d-0000-4000-8000-000000000001");
+	rb = leaf_of(b, "org:0a1b2c3d-0000-4000-8000-000000000001");
+	assert_string_equal(ra, rb);
+	assert_int_equal(strncmp(ra, "2-", 2), 0);
+	free(ra);
+	free(rb);
+	/* A change to a field that does not leave (the note) makes no revision. */
+	patch = parse("{\"note\":\"changed here only\"}");
+	assert_int_equal(wu_record_update(a, "0a1b2c3d-0000-4000-8000-000000000001", patch, 0), WU_OK);
+	json_decref(patch);
+	catch_up(a);
+	ra = leaf_of(a, "org:0a1b2c3d-0000-4000-8000-000000000001");
+	assert_int_equal(strncmp(ra, "2-", 2), 0);
+	free(ra);
+	wu_db_close(a);
+	wu_db_close(b);
+}
+
+static void store(wu_db *db, const char *json, bool want_stored)
+{
+	json_t *d = parse(json);
+	bool stored, conflicted;
+	assert_int_equal(wu_begin(db), WU_OK);
+	int rc = wu__revs_store_pulled(db, d, &stored, &conflicted);
+	if (rc)
+		fprintf(stderr, "store_pulled: %s\n", wu_errmsg(db));
+	assert_int_equal(rc, WU_OK);
+	assert_int_equal(wu_commit(db), WU_OK);
+	assert_int_equal(stored, want_stored);
+	json_decref(d);
+}
+
+#define ORG_DOC(rev, revs, extra)                                                                          \
+	"{\"_id\":\"org:0a1b2c3d-0000-4000-8000-000000000009\",\"_rev\":\"" rev "\",\"_revisions\":" revs \
+	",\"type\":\"org\",\"kind\":\"academic\",\"country\":\"GB\",\"visibility\":\"public\","            \
+	"\"created\":\"2025-01-01T00:00:00Z\"" extra "}"
+
+static int count_conflicts(const json_t *c, void *payload)
+{
+	(*(int *)payload)++;
+	assert_int_equal(json_array_size(json_object_get(c, "revs")), 2);
+	return 0;
+}
+
+/* Pulled revisions: stored once, the winner decides the record, two live
+ * leaves are a conflict, a deleted leaf loses to a live one. */
+static void pulled_revisions_pick_the_shared_winner(void **state)
+{
+	wu_db *db = *state;
+	const char *id = "0a1b2c3d-0000-4000-8000-000000000009";
+	store(db, ORG_DOC("1-aaaa", "{\"start\":1,\"ids\":[\"aaaa\"]}", ",\"name\":\"First\""), true);
+	store(db, ORG_DOC("1-aaaa", "{\"start\":1,\"ids\":[\"aaaa\"]}", ",\"name\":\"First\""), false);
+	json_t *rec = NULL;
+	assert_int_equal(wu_record_get(&rec, db, id), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(rec, "name")), "First");
+	json_decref(rec);
+	/* two children of 1-aaaa: the higher signature wins, on every peer */
+	store(db, ORG_DOC("2-bbbb", "{\"start\":2,\"ids\":[\"bbbb\",\"aaaa\"]}", ",\"name\":\"B\""), true);
+	store(db, ORG_DOC("2-cccc", "{\"start\":2,\"ids\":[\"cccc\",\"aaaa\"]}", ",\"name\":\"C\""), true);
+	assert_int_equal(wu_record_get(&rec, db, id), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(rec, "name")), "C");
+	json_decref(rec);
+	int n = 0;
+	assert_int_equal(wu_conflicts(db, NULL, count_conflicts, &n), WU_OK);
+	assert_int_equal(n, 1);
+	/* C deleted: B, the live leaf, wins even though the tombstone is newer */
+	store(db, "{\"_id\":\"org:0a1b2c3d-0000-4000-8000-000000000009\",\"_rev\":\"3-dddd\",\"_deleted\":true,"
+		  "\"_revisions\":{\"start\":3,\"ids\":[\"dddd\",\"cccc\",\"aaaa\"]},\"type\":\"org\"}", true);
+	assert_int_equal(wu_record_get(&rec, db, id), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(rec, "name")), "B");
+	json_decref(rec);
+	n = 0;
+	assert_int_equal(wu_conflicts(db, NULL, count_conflicts, &n), WU_OK);
+	assert_int_equal(n, 0);
+	/* B deleted too: the record is gone */
+	store(db, "{\"_id\":\"org:0a1b2c3d-0000-4000-8000-000000000009\",\"_rev\":\"3-eeee\",\"_deleted\":true,"
+		  "\"_revisions\":{\"start\":3,\"ids\":[\"eeee\",\"bbbb\",\"aaaa\"]},\"type\":\"org\"}", true);
+	assert_int_equal(wu_record_get(&rec, db, id), WU_ENOTFOUND);
+}
+
+static void pulled_documents_are_checked(void **state)
+{
+	wu_db *db = *state;
+	const char *bad[] = {
+		ORG_DOC("1-aaaa", "{\"start\":1,\"ids\":[\"aaaa\"]}", ",\"name\":\"X\",\"kind\":\"no-such-kind\""),
+		ORG_DOC("2-aaaa", "{\"start\":1,\"ids\":[\"aaaa\"]}", ",\"name\":\"X\""),     /* start != gen */
+		ORG_DOC("1-aaaa", "{\"start\":1,\"ids\":[\"bbbb\"]}", ",\"name\":\"X\""),     /* ids[0] != sig */
+		ORG_DOC("1-AAAA", "{\"start\":1,\"ids\":[\"AAAA\"]}", ",\"name\":\"X\""),     /* not lowercase hex */
+		"{\"_id\":\"org:0a1b2c3d-0000-4000-8000-000000000009\",\"_rev\":\"1-aaaa\",\"type\":\"project\"}",
+		"{\"_id\":\"notes\",\"_rev\":\"1-aaaa\",\"type\":\"org\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *d = parse(bad[i]);
+		bool stored, conflicted;
+		assert_int_equal(wu_begin(db), WU_OK);
+		assert_int_equal(wu__revs_store_pulled(db, d, &stored, &conflicted), WU_EINVAL);
+		assert_int_equal(wu_rollback(db), WU_OK);
+		json_decref(d);
+	}
+	json_t *rec = NULL;
+	assert_int_equal(wu_record_get(&rec, db, "0a1b2c3d-0000-4000-8000-000000000009"), WU_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(md5_matches_rfc_1321),
+		cmocka_unit_test(md5_streams),
+		cmocka_unit_test(revision_ids_parse),
+		cmocka_unit_test_setup_teardown(share_body_withholds, db_setup, db_teardown),
+		cmocka_unit_test(identical_records_make_identical_revisions),
+		cmocka_unit_test_setup_teardown(pulled_revisions_pick_the_shared_winner, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(pulled_documents_are_checked, db_setup, db_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
