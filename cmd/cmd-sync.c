@@ -174,8 +174,7 @@ static char *prompt_secret(const char *what)
 	ssize_t n = read(fd, buf, sizeof buf - 1);
 	if (tty)
 		tcsetattr(fd, TCSAFLUSH, &old);
-	if (write(fd, "\n", 1) < 0)
-		n = n < 0 ? n : n;
+	(void)!write(fd, "\n", 1); /* only cosmetic: the newline echo suppressed */
 	close(fd);
 	if (n <= 0)
 		return NULL;
@@ -303,8 +302,14 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	o.secret = secret;
 	o.progress = progress;
 	o.on_doc = print_doc;
-	if (getenv("WITHUS_RETRY_BASE_MS")) /* tests: keep backoff short */
-		o.retry_base_ms = atoi(getenv("WITHUS_RETRY_BASE_MS"));
+	const char *base = getenv("WITHUS_RETRY_BASE_MS"); /* tests: keep backoff short */
+	if (base && *base) {
+		char *end;
+		long v = strtol(base, &end, 10);
+		if (*end || v < 1 || v > 60000)
+			return cli_usage_error("sync", "WITHUS_RETRY_BASE_MS: '%s' is not a number of milliseconds (1-60000)", base);
+		o.retry_base_ms = (int)v;
+	}
 #ifdef WU_TEST_HOOKS
 	o.fault = test_fault;
 #endif

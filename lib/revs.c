@@ -19,7 +19,6 @@
 enum {
 	S_DOC_FIND, S_DOC_INSERT, S_DOC_SET, S_REV_FIND, S_REV_INSERT, S_REV_UNLEAF, S_REV_GET,
 	S_LEAVES, S_WINNER_BODY, S_HISTORY_SINCE, S_PROJECT_VIS, S_OUTPUT_VIS, S_META_GET, S_META_SET,
-	S_CHILDREN_OUTPUT,
 };
 
 static const char *const stmt_sql[] = {
@@ -40,7 +39,6 @@ static const char *const stmt_sql[] = {
 	[S_OUTPUT_VIS] = "SELECT p.visibility FROM output o JOIN project p ON p.id = o.project WHERE o.id = ?1",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
-	[S_CHILDREN_OUTPUT] = "SELECT id FROM contribution WHERE output = ?1",
 };
 
 /* The cached statement `which`, reset and unbound, ready to bind. */
@@ -78,7 +76,7 @@ bool wu__rev_parse(const char *rev, int64_t *gen, char sig[33])
 		if (!strchr("0123456789abcdef", *p))
 			return false;
 	*gen = g;
-	strcpy(sig, end + 1);
+	snprintf(sig, 33, "%s", end + 1);
 	return true;
 }
 
@@ -90,7 +88,7 @@ const wu_type *wu__doc_split(const char *doc_id, char id[37])
 	char type[32];
 	memcpy(type, doc_id, (size_t)(colon - doc_id));
 	type[colon - doc_id] = '\0';
-	strcpy(id, colon + 1);
+	snprintf(id, 37, "%s", colon + 1);
 	return wu_type_find(type);
 }
 
@@ -887,9 +885,6 @@ static int resolve_in_tx(wu_db *db, const char *id, const char *keep)
 		return wu__err(db, WU_EINVAL, "--keep: '%s' is not a revision id (N-hex)", keep);
 	if (!rc)
 		rc = rev_find(db, d.pk, gen, sig, &keep_pk);
-	json_t *leaves = NULL;
-	if (!rc)
-		rc = wu__revs_leaves(db, d.pk, &leaves);
 	if (rc)
 		return rc;
 	/* The live leaves other than `keep` each get a tombstone child. */
@@ -911,7 +906,6 @@ static int resolve_in_tx(wu_db *db, const char *id, const char *keep)
 	if (!rc && s != SQLITE_DONE)
 		rc = wu__err_sql(db, "cannot read the leaves of a document");
 	sqlite3_finalize(st);
-	json_decref(leaves);
 	if (!rc && !keep_live)
 		rc = wu__err(db, WU_EINVAL, "--keep: %s is not a live version of %s %s; see 'withus conflicts %s'", keep,
 			     t->name, id, id);
