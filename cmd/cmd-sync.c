@@ -19,7 +19,7 @@
 
 enum {
 	OPT_USER = 256, OPT_AUTH, OPT_CACERT, OPT_ALLOW_HTTP, OPT_PUSH, OPT_PULL, OPT_DRY_RUN, OPT_CREATE,
-	OPT_PASSWORD_FILE, OPT_INSECURE, OPT_JSON, OPT_KEEP, OPT_HELP,
+	OPT_PASSWORD_FILE, OPT_INSECURE, OPT_BATCH, OPT_JSON, OPT_KEEP, OPT_HELP,
 };
 
 /* ---- remote ---------------------------------------------------------------------- */
@@ -111,12 +111,13 @@ const struct command cmd_remote_entry = { "remote", cmd_remote, "add, list or re
 
 static const char sync_usage[] =
 	"usage: withus sync [NAME] [--push | --pull] [--dry-run] [--create] [--password-file FILE]\n"
-	"                   [--insecure-skip-tls-verify]\n"
+	"                   [--batch-size N] [--insecure-skip-tls-verify]\n"
 	"\n"
 	"Replicates with remote NAME (the only one when left out): push, then pull.\n"
 	"Only records marked shared leave this machine; --dry-run prints, one JSON\n"
 	"line each, exactly the documents a push would send, and changes nothing.\n"
-	"Progress goes to stderr, the summary to stdout.\n"
+	"Progress goes to stderr, the summary to stdout. --batch-size sets how many\n"
+	"changes are read and documents uploaded per request (default 500).\n"
 	"\n"
 	"The password (basic, cookie) or token (jwt) comes from the environment\n"
 	"(WITHUS_PASSWORD, or WITHUS_TOKEN for jwt), from --password-file (a file\n"
@@ -270,9 +271,11 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, { "create", no_argument, NULL, OPT_CREATE },
 		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 		{ "insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE },
+		{ "batch-size", required_argument, NULL, OPT_BATCH },
 		{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 },
 	};
 	wu_sync_opts o = { 0 };
+	char *end;
 	const char *file = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -283,6 +286,13 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		case OPT_CREATE: o.create = 1; break;
 		case OPT_PASSWORD_FILE: file = optarg; break;
 		case OPT_INSECURE: o.insecure_tls = 1; break;
+		case OPT_BATCH: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 10000)
+				return cli_usage_error("sync", "--batch-size: '%s' is not a number from 1 to 10000", optarg);
+			o.batch_size = (int)v;
+			break;
+		}
 		case OPT_HELP: fputs(sync_usage, stdout); return EXIT_OK;
 		case ':': return cli_usage_error("sync", "option '%s' needs a value", argv[optind - 1]);
 		default: return cli_usage_error("sync", "unknown option '%s'", argv[optind - 1]);
@@ -304,7 +314,6 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	o.on_doc = print_doc;
 	const char *base = getenv("WITHUS_RETRY_BASE_MS"); /* tests: keep backoff short */
 	if (base && *base) {
-		char *end;
 		long v = strtol(base, &end, 10);
 		if (*end || v < 1 || v > 60000)
 			return cli_usage_error("sync", "WITHUS_RETRY_BASE_MS: '%s' is not a number of milliseconds (1-60000)", base);

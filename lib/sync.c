@@ -15,8 +15,8 @@
 #include <time.h>
 #include "sync.h"
 
-#define PAGE 500                 /* changes per page */
-#define BATCH_DOCS 500           /* documents per _bulk_docs */
+#define BATCH_DEFAULT 500        /* changes per page, documents per _bulk_docs */
+#define BATCH_MAX 10000
 #define BATCH_BYTES (4u << 20)   /* ... or this many bytes */
 #define HISTORY_MAX 50
 
@@ -243,6 +243,7 @@ struct run {
 	char session[37];
 	char start_time[32];
 	bool no_db;        /* dry run against a database not made yet: it has nothing */
+	int batch;         /* changes per page, documents per upload */
 };
 
 static int fault(struct run *r, const char *point)
@@ -335,6 +336,7 @@ struct checkpoint {
 	const char *direction;
 	json_t *local;     /* {session_id, last_seq, history, remote_rev} or NULL */
 	json_t *remote;    /* the _local document or NULL */
+	json_t *base;      /* the history this run carries on from */
 	char *remote_rev;  /* its _rev */
 };
 
@@ -342,6 +344,7 @@ static void checkpoint_free(struct checkpoint *c)
 {
 	json_decref(c->local);
 	json_decref(c->remote);
+	json_decref(c->base);
 	free(c->remote_rev);
 }
 
@@ -390,27 +393,42 @@ static int checkpoint_read_remote(struct run *r, struct checkpoint *c)
 	return rc;
 }
 
-/* Where to start: the same session on both sides resumes at its seq; else
- * the newest session both histories share; else the beginning. */
-static json_t *checkpoint_start(const struct checkpoint *c)
+/* Where to start, and the history to carry on from (c->base). The same
+ * session on both sides resumes at its seq with its history; else the newest
+ * session both histories share, with the entries from it back; else the
+ * beginning with no history at all. Starting over must drop the old history:
+ * a database recreated on the server, or restored here from a backup, has
+ * new seqs, and an old entry carried along would later be taken for common
+ * ground and skip what the new side never had. */
+static int checkpoint_start(struct checkpoint *c, json_t **since)
 {
-	if (!c->local || !c->remote)
-		return json_integer(0);
-	const char *ls = json_string_value(json_object_get(c->local, "session_id"));
-	const char *rs = json_string_value(json_object_get(c->remote, "session_id"));
-	if (ls && rs && !strcmp(ls, rs))
-		return json_incref(json_object_get(c->local, "last_seq"));
+	json_t *lh = c->local ? json_object_get(c->local, "history") : NULL;
+	const char *ls = c->local ? json_string_value(json_object_get(c->local, "session_id")) : NULL;
+	const char *rs = c->remote ? json_string_value(json_object_get(c->remote, "session_id")) : NULL;
+	if (ls && rs && !strcmp(ls, rs)) {
+		*since = json_incref(json_object_get(c->local, "last_seq"));
+		c->base = json_incref(lh);
+		return *since ? 0 : -1;
+	}
 	size_t i, k;
 	json_t *le, *re;
-	json_array_foreach(json_object_get(c->local, "history"), i, le) {
+	json_array_foreach(c->remote ? lh : NULL, i, le) {
 		const char *s = json_string_value(json_object_get(le, "session_id"));
 		json_array_foreach(json_object_get(c->remote, "history"), k, re) {
 			const char *t = json_string_value(json_object_get(re, "session_id"));
-			if (s && t && !strcmp(s, t))
-				return json_incref(json_object_get(le, "recorded_seq"));
+			if (s && t && !strcmp(s, t) && json_object_get(le, "recorded_seq")) {
+				*since = json_incref(json_object_get(le, "recorded_seq"));
+				c->base = json_array();
+				for (size_t j = i; c->base && j < json_array_size(lh); j++)
+					if (json_array_append(c->base, json_array_get(lh, j)))
+						return -1;
+				return c->base ? 0 : -1;
+			}
 		}
 	}
-	return json_integer(0);
+	*since = json_integer(0);
+	c->base = json_array();
+	return *since && c->base ? 0 : -1;
 }
 
 /* The history with this session's entry (new) at the front, <= 50 entries. */
@@ -524,7 +542,7 @@ static int checkpoint_begin(struct run *r, struct checkpoint *c, const char *dir
 		rc = checkpoint_read_local(r, c);
 	if (!rc)
 		rc = checkpoint_read_remote(r, c);
-	if (!rc && !(*since = checkpoint_start(c)))
+	if (!rc && checkpoint_start(c, since))
 		rc = wu__err_nomem(r->db);
 	return rc;
 }
@@ -582,7 +600,7 @@ static int push_page(struct run *r, int64_t since, struct page *p)
 		rc = wu__prepare(r->db, &st, "SELECT pk, doc_id, local_seq FROM doc WHERE local_seq > ?1 ORDER BY local_seq LIMIT ?2");
 	if (!rc) {
 		sqlite3_bind_int64(st, 1, since);
-		sqlite3_bind_int(st, 2, PAGE);
+		sqlite3_bind_int(st, 2, r->batch);
 	}
 	int s = SQLITE_DONE;
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -666,13 +684,13 @@ static int upload(struct run *r, json_t *docs, size_t from, size_t to)
 	return rc;
 }
 
-/* Uploads `docs` in batches of at most BATCH_DOCS documents or BATCH_BYTES. */
+/* Uploads `docs` in batches of at most r->batch documents or BATCH_BYTES. */
 static int upload_all(struct run *r, json_t *docs)
 {
 	size_t from = 0, bytes = 0, n = json_array_size(docs);
 	for (size_t i = 0; i < n; i++) {
 		size_t sz = json_dumpb(json_array_get(docs, i), NULL, 0, JSON_COMPACT);
-		if (i > from && (i - from >= BATCH_DOCS || bytes + sz > BATCH_BYTES)) {
+		if (i > from && (i - from >= (size_t)r->batch || bytes + sz > BATCH_BYTES)) {
 			int rc = upload(r, docs, from, i);
 			if (rc)
 				return rc;
@@ -779,14 +797,12 @@ static int push(struct run *r)
 		json_decref(docs);
 		if (!rc && !r->opts->dry_run) {
 			json_t *seq = json_integer(p.last_seq);
-			json_t *hist = history_with(r, c.remote ? json_object_get(c.remote, "history") : NULL, seq, written);
+			json_t *hist = history_with(r, c.base, seq, written);
 			rc = seq && hist ? checkpoint_write_remote(r, &c, seq, hist) : wu__err_nomem(r->db);
 			if (!rc)
 				rc = fault(r, "between-checkpoints");
 			if (!rc)
 				rc = checkpoint_write_local(r, &c, seq, hist);
-			if (!rc && c.remote && json_object_set(c.remote, "history", hist))
-				rc = wu__err_nomem(r->db);
 			json_decref(seq);
 			json_decref(hist);
 		}
@@ -948,7 +964,7 @@ static int pull_store(struct run *r, struct checkpoint *c, json_t *docs, const j
 		*written += stored;
 		r->stats.received += stored;
 	}
-	json_t *hist = rc ? NULL : history_with(r, c->local ? json_object_get(c->local, "history") : NULL, seq, *written);
+	json_t *hist = rc ? NULL : history_with(r, c->base, seq, *written);
 	if (!rc && !hist)
 		rc = wu__err_nomem(r->db);
 	if (!rc)
@@ -971,7 +987,7 @@ static int pull(struct run *r)
 	size_t skipped = 0;
 	while (!rc) {
 		char *s = since_param(r, since);
-		char *path = s ? sqlite3_mprintf("/_changes?feed=normal&style=all_docs&since=%s&limit=%d", s, PAGE) : NULL;
+		char *path = s ? sqlite3_mprintf("/_changes?feed=normal&style=all_docs&since=%s&limit=%d", s, r->batch) : NULL;
 		free(s);
 		long status;
 		json_t *resp = NULL, *wanted = NULL, *docs = NULL;
@@ -1062,6 +1078,9 @@ int wu_sync(wu_sync_stats *out, wu_db *db, const char *name, const wu_sync_opts 
 	wu__err_clear(db);
 	if (out)
 		memset(out, 0, sizeof *out);
+	r.batch = r.opts->batch_size ? r.opts->batch_size : BATCH_DEFAULT;
+	if (r.batch < 1 || r.batch > BATCH_MAX)
+		return wu__err(db, WU_EINVAL, "batch size: %d is not between 1 and %d", r.opts->batch_size, BATCH_MAX);
 	int rc = remote_load(db, name, &r.remote);
 	if (!rc && wu__uuid_v4(r.session))
 		rc = wu__err(db, WU_EIO, "cannot read random bytes for a session id");

@@ -412,6 +412,7 @@ typedef struct wu_sync_opts {
 	int insecure_tls;          /* skip TLS verification: only for the loudly named CLI flag */
 	int max_retries;           /* per request; 0: 5 */
 	int retry_base_ms;         /* first backoff; 0: 250 */
+	int batch_size;            /* changes per page and documents per upload; 0: 500 */
 	wu_sync_doc_cb on_doc;
 	wu_sync_progress_fn progress;
 	wu_sync_fault_fn fault;

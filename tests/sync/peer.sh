@@ -1,24 +1,55 @@
-# peer.sh - sourced by the sync tests after lib.sh: start_peer MODE starts
-# PouchDB Server (tests/sync/peer.js) on 127.0.0.1 on a free port, sets
-# PEER (its URL), and stops it when the test ends. Without node or the
-# npm packages (npm ci), the test is skipped, saying why.
+# peer.sh - sourced by the sync tests after lib.sh.
+#   start_peer MODE [PORT]  starts PouchDB Server (tests/sync/peer.js) on
+#                           127.0.0.1 (a free port unless given); sets PEER
+#                           (its URL), PEER_PORT and PEER_PID
+#   stop_peer               kills it (kill -9: a server that dies)
+#   start_proxy             starts the fault-injecting proxy (proxy.js) in
+#                           front of it; sets PROXY (its URL) and PROXY_PORT
+#   proxy_rules JSON        replaces the proxy's fault rules
+#   proxy_log               prints the requests the proxy saw, one JSON per line
+# Everything started is stopped when the test ends. Without node or the npm
+# packages (npm ci), the test is skipped, saying why.
 PEER_DIR="${TEST_SRCDIR:-$(dirname "$0")/..}/sync"
+PEER_PID= PROXY_PID=
+bail() { echo "Bail out! $1: $(cat "$2" 2>/dev/null)"; exit 1; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-start_peer() {
-	command -v node >/dev/null 2>&1 || skip_all "no node: the sync tests need PouchDB Server (npm ci)"
-	[ -d "$PEER_DIR/../../node_modules/express-pouchdb" ] || skip_all "no node_modules/express-pouchdb: run npm ci"
-	node "$PEER_DIR/peer.js" 0 "${1:-minimum}" >"$TMP/peer.out" 2>"$TMP/peer.err" &
-	PEER_PID=$!
-	trap 'kill $PEER_PID 2>/dev/null; wait $PEER_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill -9 $PEER_PID $PROXY_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# wait_ready NAME PID OUTFILE: until the process prints "ready PORT"; prints PORT
+wait_ready() {
 	i=0
-	while ! grep -q '^ready ' "$TMP/peer.out" 2>/dev/null; do
+	while ! grep -q '^ready ' "$3" 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 $PEER_PID 2>/dev/null; then
-			echo "Bail out! the test peer did not start: $(cat "$TMP/peer.err")"
-			exit 1
+		if [ $i -gt 600 ] || ! kill -0 "$2" 2>/dev/null; then
+			return 1
 		fi
 		sleep 0.1
 	done
-	PEER_PORT=$(sed -n 's/^ready //p' "$TMP/peer.out")
+	sed -n 's/^ready //p' "$3"
+}
+
+start_peer() {
+	command -v node >/dev/null 2>&1 || skip_all "no node: the sync tests need PouchDB Server (npm ci)"
+	[ -d "$PEER_DIR/../../node_modules/express-pouchdb" ] || skip_all "no node_modules/express-pouchdb: run npm ci"
+	node "$PEER_DIR/peer.js" "${2:-0}" "${1:-minimum}" >"$TMP/peer.out" 2>"$TMP/peer.out.err" &
+	PEER_PID=$!
+	PEER_PORT=$(wait_ready peer $PEER_PID "$TMP/peer.out") || bail "the test peer did not start" "$TMP/peer.out.err"
 	PEER="http://127.0.0.1:$PEER_PORT"
 }
+
+stop_peer() {
+	kill -9 $PEER_PID 2>/dev/null
+	wait $PEER_PID 2>/dev/null
+	PEER_PID=
+}
+
+start_proxy() {
+	node "$PEER_DIR/proxy.js" "$PEER_PORT" >"$TMP/proxy.out" 2>"$TMP/proxy.out.err" &
+	PROXY_PID=$!
+	PROXY_PORT=$(wait_ready proxy $PROXY_PID "$TMP/proxy.out") || bail "the test proxy did not start" "$TMP/proxy.out.err"
+	PROXY="http://127.0.0.1:$PROXY_PORT"
+}
+
+proxy_rules() { curl -sf -X PUT --data-binary "$1" "$PROXY/__proxy/rules" >/dev/null; }
+proxy_log() { curl -sf "$PROXY/__proxy/log" | jq -c '.[]'; }
+proxy_clear() { curl -sf -X DELETE "$PROXY/__proxy/log" >/dev/null; }
