@@ -19,7 +19,7 @@
 
 enum {
 	OPT_USER = 256, OPT_AUTH, OPT_CACERT, OPT_ALLOW_HTTP, OPT_PUSH, OPT_PULL, OPT_DRY_RUN, OPT_CREATE,
-	OPT_PASSWORD_FILE, OPT_INSECURE, OPT_BATCH, OPT_JSON, OPT_KEEP, OPT_HELP,
+	OPT_PASSWORD_FILE, OPT_INSECURE, OPT_BATCH, OPT_PRINT, OPT_JSON, OPT_KEEP, OPT_HELP,
 };
 
 /* ---- remote ---------------------------------------------------------------------- */
@@ -28,12 +28,23 @@ static const char remote_usage[] =
 	"usage: withus remote add NAME URL [--user USER] [--auth none|basic|cookie|jwt] [--cacert FILE] [--allow-http]\n"
 	"       withus remote list\n"
 	"       withus remote rm NAME\n"
+	"       withus remote install-rules NAME [--password-file FILE] [--print]\n"
 	"\n"
 	"A remote is a database on a CouchDB-compatible server (CouchDB 3, Cloudant,\n"
 	"PouchDB Server). The URL names the database: https://host:6984/consortium.\n"
 	"Credentials in the URL are refused and no password is ever stored: give it\n"
 	"when syncing (see 'withus help sync'). Plain http is accepted only to this\n"
-	"machine unless --allow-http says otherwise.\n";
+	"machine unless --allow-http says otherwise.\n"
+	"\n"
+	"install-rules installs, as the database's admin (the remote's user), the\n"
+	"rules the server enforces: the design document _design/withus, whose\n"
+	"validate_doc_update lets researchers (role withus:researcher) write\n"
+	"records, lets an organisation's account (withus:org:ORG-ID) write only\n"
+	"its own attestations, and makes every other account read-only; and the\n"
+	"withus roles in _security, keeping what is there. Running it again\n"
+	"changes nothing. --print shows both as JSON and sends nothing.\n";
+
+static int remote_install_rules(struct cli *cli, int argc, char **argv);
 
 static int print_remote(const wu_remote *r, void *payload)
 {
@@ -102,7 +113,9 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 		rc = rm ? wu_remote_rm(cli->db, argv[2]) : wu_remote_list(cli->db, print_remote, NULL);
 		return rc ? cli_fail(cli, rc) : cli_finish_stdout();
 	}
-	return cli_usage_error("remote", "'%s' is not add, list or rm", verb);
+	if (!strcmp(verb, "install-rules"))
+		return remote_install_rules(cli, argc - 1, argv + 1);
+	return cli_usage_error("remote", "'%s' is not add, list, rm or install-rules", verb);
 }
 
 const struct command cmd_remote_entry = { "remote", cmd_remote, "add, list or remove sync remotes", remote_usage };
@@ -225,6 +238,69 @@ static int get_secret(struct cli *cli, const char *name, const char *file, char 
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+static int print_rules(void)
+{
+	json_t *design, *security;
+	if (wu_rules_json(&design, &security))
+		return cli_fail(NULL, WU_ENOMEM);
+	json_t *both = json_pack("{soso}", "design", design, "security", security);
+	char *s = both ? json_dumps(both, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(both);
+	if (!s)
+		return cli_fail(NULL, WU_ENOMEM);
+	puts(s);
+	free(s);
+	return cli_finish_stdout();
+}
+
+static int remote_install_rules(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE }, { "print", no_argument, NULL, OPT_PRINT },
+		{ "insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE },
+		{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 },
+	};
+	wu_sync_opts o = { 0 };
+	const char *file = NULL;
+	bool print = false;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PASSWORD_FILE: file = optarg; break;
+		case OPT_PRINT: print = true; break;
+		case OPT_INSECURE: o.insecure_tls = 1; break;
+		case OPT_HELP: fputs(remote_usage, stdout); return EXIT_OK;
+		case ':': return cli_usage_error("remote", "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage_error("remote", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (print)
+		return argc == optind ? print_rules() : cli_usage_error("remote", "install-rules --print takes no NAME");
+	if (argc - optind != 1)
+		return cli_usage_error("remote", "remote install-rules needs one NAME");
+	if (o.insecure_tls)
+		cli_error("WARNING: TLS verification is OFF (--insecure-skip-tls-verify): the server is not authenticated");
+	int rc = cli_open(cli, WU_OPEN_READONLY);
+	char *secret = NULL;
+	if (!rc)
+		rc = get_secret(cli, argv[optind], file, &secret);
+	if (rc)
+		return rc;
+	o.secret = secret;
+	int changed = 0;
+	int wrc = wu_remote_install_rules(&changed, cli->db, argv[optind], &o);
+	if (secret) {
+		memset(secret, 0, strlen(secret));
+		free(secret);
+	}
+	if (wrc)
+		return cli_fail(cli, wrc);
+	printf("%s: design document %s, _security %s\n", argv[optind],
+	       changed & WU_RULES_DESIGN ? "installed" : "already installed",
+	       changed & WU_RULES_SECURITY ? "updated" : "already has the withus roles");
+	return cli_finish_stdout();
 }
 
 static void progress(const char *phase, int64_t done, void *payload)

@@ -184,11 +184,7 @@ int wu_remote_list(wu_db *db, wu_remote_cb cb, void *payload)
 
 /* ---- one replication ----------------------------------------------------------- */
 
-struct remote_row {
-	char *name, *url, *username, *auth, *cacert;
-};
-
-static void remote_row_free(struct remote_row *r)
+void wu__remote_row_free(struct remote_row *r)
 {
 	sqlite3_free(r->name);
 	sqlite3_free(r->url);
@@ -203,7 +199,7 @@ static char *col_dup(sqlite3_stmt *st, int i)
 	return s ? sqlite3_mprintf("%s", s) : NULL;
 }
 
-static int remote_load(wu_db *db, const char *name, struct remote_row *out)
+int wu__remote_load(wu_db *db, const char *name, struct remote_row *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = NULL;
@@ -258,6 +254,9 @@ static int status_error(struct run *r, const char *what, long status, const json
 {
 	const char *reason = json_string_value(json_object_get(resp, "reason"));
 	const char *err = json_string_value(json_object_get(resp, "error"));
+	if (status == 401 && !strcmp(r->remote.auth, "jwt"))
+		return wu__err(r->db, WU_EAUTH, "%s: the server refused the token: it has expired or is not valid (HTTP 401%s%s)",
+			       what, reason ? ": " : "", reason ? reason : "");
 	if (status == 401)
 		return wu__err(r->db, WU_EAUTH, "%s: the server refused the credentials%s%s (HTTP 401%s%s)", what,
 			       r->remote.username ? " of " : "", r->remote.username ? r->remote.username : "",
@@ -1060,10 +1059,23 @@ static int run_sync(struct run *r)
 	int rc = wu__http_open(&r->http, r->db, &cfg);
 	if (!rc)
 		rc = verify_peer(r);
+	/* Local edits since the last sync become revisions, once the server
+	 * has let us in: a refused sync changes nothing here. A dry run makes
+	 * them in a transaction it rolls back at the end: it writes nothing. */
+	bool dry_tx = false;
+	if (!rc && !(rc = wu__write_begin(r->db))) {
+		rc = wu__revs_catch_up(r->db);
+		if (r->opts->dry_run)
+			dry_tx = true;
+		else
+			rc = wu__write_end(r->db, rc);
+	}
 	if (!rc && (dir & WU_SYNC_PUSH))
 		rc = push(r);
 	if (!rc && (dir & WU_SYNC_PULL) && !r->no_db)
 		rc = pull(r);
+	if (dry_tx)
+		wu_rollback(r->db);
 	r->stats.requests = wu__http_requests(r->http);
 	r->stats.connects = wu__http_connects(r->http);
 	wu__http_close(r->http);
@@ -1081,30 +1093,16 @@ int wu_sync(wu_sync_stats *out, wu_db *db, const char *name, const wu_sync_opts 
 	r.batch = r.opts->batch_size ? r.opts->batch_size : BATCH_DEFAULT;
 	if (r.batch < 1 || r.batch > BATCH_MAX)
 		return wu__err(db, WU_EINVAL, "batch size: %d is not between 1 and %d", r.opts->batch_size, BATCH_MAX);
-	int rc = remote_load(db, name, &r.remote);
+	int rc = wu__remote_load(db, name, &r.remote);
 	if (!rc && wu__uuid_v4(r.session))
 		rc = wu__err(db, WU_EIO, "cannot read random bytes for a session id");
 	wu__now(r.start_time);
-	/* Local edits since the last sync become revisions first. A dry run
-	 * makes them in a transaction it then rolls back: it writes nothing. */
 	if (!rc)
-		rc = wu__write_begin(db);
-	if (!rc) {
-		rc = wu__revs_catch_up(db);
-		if (!r.opts->dry_run) {
-			rc = wu__write_end(db, rc);
-			if (!rc)
-				rc = run_sync(&r);
-		} else {
-			if (!rc)
-				rc = run_sync(&r);
-			wu_rollback(db);
-		}
-	}
+		rc = run_sync(&r);
 	if (!rc && !r.opts->dry_run)
 		rc = count_conflicts(db, &r.stats.conflicts);
 	if (out)
 		*out = r.stats;
-	remote_row_free(&r.remote);
+	wu__remote_row_free(&r.remote);
 	return rc;
 }

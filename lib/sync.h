@@ -52,6 +52,14 @@ int wu__revs_upload_doc(wu_db *db, int64_t doc, const char *doc_id, const char *
 /* "TYPE:UUID" -> type and record id; NULL when it is not a withus record id. */
 const wu_type *wu__doc_split(const char *doc_id, char id[37]);
 
+/* sync.c: a remote as stored (sqlite3_malloc'd strings) */
+struct remote_row {
+	char *name, *url, *username, *auth, *cacert;
+};
+/* Remote `name`, or the only one when NULL. */
+int wu__remote_load(wu_db *db, const char *name, struct remote_row *out);
+void wu__remote_row_free(struct remote_row *r);
+
 /* http.c: one reused connection to one server */
 typedef struct wu_http wu_http;
 struct wu_http_config {

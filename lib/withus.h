@@ -431,6 +431,23 @@ typedef struct wu_sync_stats {
 /* Replicates with remote `name` (the only one when NULL). `out` may be NULL. */
 int wu_sync(wu_sync_stats *out, wu_db *db, const char *name, const wu_sync_opts *opts);
 
+/* Server-side rules. The design document "_design/withus" carries a
+ * validate_doc_update function: researchers (role withus:researcher) write
+ * records; an organisation's account (role withus:org:ORG-ID) writes only
+ * attestations about that organisation; every other account is read-only.
+ * The _security object lets withus:admin administer the database and makes
+ * withus:researcher, withus:auditor and withus:org its members. */
+enum { WU_RULES_DESIGN = 1, WU_RULES_SECURITY = 2 };
+
+/* The design document and the _security roles withus installs (both new). */
+int wu_rules_json(json_t **design, json_t **security);
+
+/* Installs them on remote `name` (the only one when NULL), as its database
+ * admin: `opts` gives the secret and TLS settings. Existing _security
+ * entries are kept. *changed: WU_RULES_DESIGN | WU_RULES_SECURITY for what
+ * had to be written (0: already installed). */
+int wu_remote_install_rules(int *changed, wu_db *db, const char *name, const wu_sync_opts *opts);
+
 /*
  * Conflicted records: `cb` gets {"id", "type", "winner", "revs": [{"rev",
  * "deleted", "body"}...]} (borrowed), one per record, leaves winner first.

@@ -189,4 +189,17 @@ a resolve "$X" --keep "$W" >/dev/null
 a sync hub --batch-size 50 >/dev/null 2>&1; b sync hub --batch-size 50 >/dev/null 2>&1
 check "resolved once, A, B and the server converge" converged
 
+# ---- a bearer token (the proxy plays a server that checks it) --------------------------------
+J="$TMP/j.db"
+"$WITHUS" --db "$J" remote add hub "$PROXY/hub" --auth jwt >/dev/null
+proxy_rules '[{"bearer":"good-token","times":-1,"status":401,"body":{"error":"unauthorized","reason":"token expired"}}]'
+proxy_clear
+expect_error 1 "refused the token: it has expired" "an expired token is reported as such" env WITHUS_TOKEN=old-token "$WITHUS" --db "$J" sync hub
+check "... after one request" is "$(proxy_log | wc -l)" 1
+check "... and the token is not shown" sh -c "! grep -q old-token '$TMP/err'"
+proxy_clear
+expect_rc 0 "a valid token syncs" env WITHUS_TOKEN=good-token "$WITHUS" --db "$J" sync hub
+check "... pulling every record" is "$("$WITHUS" --db "$J" list budget --json | jq length)" 244
+check "... the token sent as a bearer token with every request" is "$(proxy_log | jq -r .auth | sort -u)" Bearer
+
 done_testing

@@ -260,6 +260,40 @@ static void pulled_documents_are_checked(void **state)
 	assert_int_equal(wu_record_get(&rec, db, "0a1b2c3d-0000-4000-8000-000000000009"), WU_ENOTFOUND);
 }
 
+/* The rules withus installs: a validate_doc_update function and the roles. */
+static void server_rules_have_their_shape(void **state)
+{
+	(void)state;
+	json_t *design = NULL, *security = NULL;
+	assert_int_equal(wu_rules_json(&design, &security), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(design, "_id")), "_design/withus");
+	const char *fn = json_string_value(json_object_get(design, "validate_doc_update"));
+	assert_non_null(fn);
+	assert_true(!strncmp(fn, "function", 8));
+	assert_non_null(strstr(fn, "'withus:org:' + org"));
+	json_t *members = json_object_get(json_object_get(security, "members"), "roles");
+	assert_int_equal(json_array_size(members), 3);
+	assert_string_equal(json_string_value(json_array_get(members, 0)), "withus:researcher");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(security, "admins"), "roles"), 0)),
+			    "withus:admin");
+	json_decref(design);
+	json_decref(security);
+}
+
+/* A batch size out of range is refused before anything is read or sent. */
+static void sync_refuses_a_bad_batch_size(void **state)
+{
+	wu_db *db = *state;
+	wu_sync_opts o = { .batch_size = 10001 };
+	wu_sync_stats st;
+	assert_int_equal(wu_sync(&st, db, NULL, &o), WU_EINVAL);
+	assert_non_null(strstr(wu_errmsg(db), "batch size"));
+	o.batch_size = -1;
+	assert_int_equal(wu_sync(&st, db, NULL, &o), WU_EINVAL);
+	o.batch_size = 50;
+	assert_int_equal(wu_sync(&st, db, NULL, &o), WU_ENOTFOUND); /* no remote: the next check */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +304,8 @@ int main(void)
 		cmocka_unit_test(identical_records_make_identical_revisions),
 		cmocka_unit_test_setup_teardown(pulled_revisions_pick_the_shared_winner, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(pulled_documents_are_checked, db_setup, db_teardown),
+		cmocka_unit_test(server_rules_have_their_shape),
+		cmocka_unit_test_setup_teardown(sync_refuses_a_bad_batch_size, db_setup, db_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
