@@ -45,4 +45,7 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
 });
+// Keep idle connections open: under callgrind withus is slow enough that
+// node's 5 s keep-alive timeout would close them and add reconnects.
+server.keepAliveTimeout = 0;
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => process.stdout.write(`ready ${server.address().port}\n`));

@@ -41,7 +41,9 @@ function matches(rule, req, body) {
 function forward(req, body, onResponse, onError) {
   const headers = Object.assign({}, req.headers, { host: `127.0.0.1:${upstreamPort}` });
   delete headers['accept-encoding']; // keep bodies plain so "mid" can cut them
-  const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers },
+  // agent: false, a new upstream connection each time: a kept-alive one the
+  // server has just timed out would fail here and look like an injected fault.
+  const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers, agent: false },
     (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
