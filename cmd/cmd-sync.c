@@ -240,6 +240,15 @@ static int get_secret(struct cli *cli, const char *name, const char *file, char 
 	return EXIT_OK;
 }
 
+static void secret_free(char *secret)
+{
+	if (!secret)
+		return;
+	for (volatile char *p = secret; *p; p++) /* volatile: the wipe of a buffer about to be freed stays */
+		*p = 0;
+	free(secret);
+}
+
 static int print_rules(void)
 {
 	json_t *design, *security;
@@ -291,10 +300,7 @@ static int remote_install_rules(struct cli *cli, int argc, char **argv)
 	o.secret = secret;
 	int changed = 0;
 	int wrc = wu_remote_install_rules(&changed, cli->db, argv[optind], &o);
-	if (secret) {
-		memset(secret, 0, strlen(secret));
-		free(secret);
-	}
+	secret_free(secret);
 	if (wrc)
 		return cli_fail(cli, wrc);
 	printf("%s: design document %s, _security %s\n", argv[optind],
@@ -400,10 +406,7 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 #endif
 	wu_sync_stats s;
 	int wrc = wu_sync(&s, cli->db, name, &o);
-	if (secret) {
-		memset(secret, 0, strlen(secret));
-		free(secret);
-	}
+	secret_free(secret);
 	if (wrc)
 		return cli_fail(cli, wrc);
 	FILE *summary = o.dry_run ? stderr : stdout;

@@ -44,10 +44,15 @@ static int add_roles(json_t *sec, const char *section, const char *const *want)
 	return 0;
 }
 
+static json_t *design_doc(void)
+{
+	return json_pack("{sssssi}", "_id", DESIGN_ID, "validate_doc_update", wu_server_rules[0].text,
+			 "withus_rules_version", 1);
+}
+
 int wu_rules_json(json_t **design, json_t **security)
 {
-	*design = json_pack("{sssssi}", "_id", DESIGN_ID, "validate_doc_update", wu_server_rules[0].text,
-			    "withus_rules_version", 1);
+	*design = design_doc();
 	*security = json_object();
 	if (!*design || !*security || add_roles(*security, "admins", admin_roles) ||
 	    add_roles(*security, "members", member_roles)) {
@@ -132,19 +137,12 @@ int wu_remote_install_rules(int *changed, wu_db *db, const char *name, const wu_
 	wu__err_clear(db);
 	struct remote_row remote;
 	int rc = wu__remote_load(db, name, &remote);
-	json_t *design = NULL, *security = NULL;
-	if (!rc && wu_rules_json(&design, &security))
+	json_t *design = rc ? NULL : design_doc();
+	if (!rc && !design)
 		rc = wu__err_nomem(db);
-	json_decref(security);
 	wu_http *h = NULL;
-	if (!rc) {
-		struct wu_http_config cfg = {
-			.base = remote.url, .username = remote.username, .secret = opts->secret, .auth = remote.auth,
-			.cacert = remote.cacert, .insecure_tls = opts->insecure_tls, .max_retries = opts->max_retries,
-			.retry_base_ms = opts->retry_base_ms,
-		};
-		rc = wu__http_open(&h, db, &cfg);
-	}
+	if (!rc)
+		rc = wu__remote_http_open(&h, db, &remote, opts);
 	long status;
 	json_t *resp = NULL;
 	if (!rc)

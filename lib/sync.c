@@ -1041,22 +1041,27 @@ static int count_conflicts(wu_db *db, int64_t *out)
 	return rc;
 }
 
+int wu__remote_http_open(wu_http **out, wu_db *db, const struct remote_row *remote, const wu_sync_opts *opts)
+{
+	struct wu_http_config cfg = {
+		.base = remote->url,
+		.username = remote->username,
+		.secret = opts->secret,
+		.auth = remote->auth,
+		.cacert = remote->cacert,
+		.insecure_tls = opts->insecure_tls,
+		.max_retries = opts->max_retries,
+		.retry_base_ms = opts->retry_base_ms,
+		.fault = opts->fault,
+		.fault_payload = opts->payload,
+	};
+	return wu__http_open(out, db, &cfg);
+}
+
 static int run_sync(struct run *r)
 {
 	unsigned dir = r->opts->direction ? r->opts->direction : WU_SYNC_PUSH | WU_SYNC_PULL;
-	struct wu_http_config cfg = {
-		.base = r->remote.url,
-		.username = r->remote.username,
-		.secret = r->opts->secret,
-		.auth = r->remote.auth,
-		.cacert = r->remote.cacert,
-		.insecure_tls = r->opts->insecure_tls,
-		.max_retries = r->opts->max_retries,
-		.retry_base_ms = r->opts->retry_base_ms,
-		.fault = r->opts->fault,
-		.fault_payload = r->opts->payload,
-	};
-	int rc = wu__http_open(&r->http, r->db, &cfg);
+	int rc = wu__remote_http_open(&r->http, r->db, &r->remote, r->opts);
 	if (!rc)
 		rc = verify_peer(r);
 	/* Local edits since the last sync become revisions, once the server

@@ -76,6 +76,8 @@ struct wu_http_config {
 	void *fault_payload;
 };
 int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg);
+/* sync.c: the connection to a stored remote, with the caller's secret and settings. */
+int wu__remote_http_open(wu_http **out, wu_db *db, const struct remote_row *remote, const wu_sync_opts *opts);
 void wu__http_close(wu_http *h);
 /* Sends one request. `path` is appended to the database URL ("" for the
  * database itself, "/_changes?..."); with `root` it replaces the database
