@@ -50,6 +50,20 @@ void wu__err_clear(wu_db *db)
 	db->errmsg = NULL;
 }
 
+char *wu__err_take(wu_db *db)
+{
+	char *msg = db->errmsg;
+	db->errmsg = NULL;
+	return msg;
+}
+
+int wu__err_put(wu_db *db, int code, char *msg)
+{
+	free(db->errmsg);
+	db->errmsg = msg;
+	return code;
+}
+
 /* Keeps the message when formatting it fails for lack of memory: the code
  * still says what happened. */
 static void set_message(wu_db *db, char *msg)

@@ -65,6 +65,10 @@ int wu__err(wu_db *db, int code, const char *fmt, ...)
 int wu__err_sql(wu_db *db, const char *what);
 int wu__err_nomem(wu_db *db);
 void wu__err_clear(wu_db *db);
+/* Takes the current message (the caller owns it), and puts one back: for
+ * best-effort clean-up that must not replace the error being reported. */
+char *wu__err_take(wu_db *db);
+int wu__err_put(wu_db *db, int code, char *msg);
 /* Prefixes the current message with "prefix: " (e.g. an import line). */
 void wu__err_prefix(wu_db *db, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -122,6 +126,18 @@ bool wu__id_valid(const char *s);
 int wu__record_replace(wu_db *db, const wu_type *t, const json_t *rec);
 int wu__record_check(wu_db *db, const wu_type *t, const json_t *rec);
 int wu__record_remove(wu_db *db, const wu_type *t, const char *id);
+
+/* audit.c: attestations. fill derives project and claim_version from the
+ * claim; check makes sure the claim names the organisation and belongs to
+ * the project; update_check keeps claim and organisation fixed. */
+bool wu__is_claim_type(const wu_type *t);
+int wu__attestation_fill(wu_db *db, json_t *att);
+int wu__attestation_check(wu_db *db, const json_t *att);
+int wu__attestation_update_check(wu_db *db, const json_t *before, const json_t *after);
+/* The claim's version as attestations record it (MD5 hex), and whether the
+ * claim `claim_id` is still at `version`. */
+int wu__claim_version(wu_db *db, const json_t *claim, char out[33]);
+int wu__claim_current(wu_db *db, const char *claim_id, const char *version, bool *out);
 
 /* csv.c */
 typedef struct wu_csv wu_csv;

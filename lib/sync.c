@@ -19,6 +19,12 @@
 #define BATCH_MAX 10000
 #define BATCH_BYTES (4u << 20)   /* ... or this many bytes */
 #define HISTORY_MAX 50
+/* Checkpoints are written this often during a long run, and always at its
+ * end or when it stops on an error the server answered: not after every
+ * page, which would cost a request per batch (CouchDB's replicator also
+ * checkpoints by time, every 30 s by default). A crash loses at most this
+ * much progress; the next run's _revs_diff skips what already arrived. */
+#define CHECKPOINT_INTERVAL_MS 30000
 
 /* ---- remotes ------------------------------------------------------------- */
 
@@ -239,8 +245,22 @@ struct run {
 	char session[37];
 	char start_time[32];
 	bool no_db;        /* dry run against a database not made yet: it has nothing */
+	bool remote_empty; /* the server's database held no document when we began */
+	int64_t checkpointed_ms; /* monotonic time of the last checkpoint written */
 	int batch;         /* changes per page, documents per upload */
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool checkpoint_due(const struct run *r)
+{
+	return monotonic_ms() - r->checkpointed_ms >= CHECKPOINT_INTERVAL_MS;
+}
 
 static int fault(struct run *r, const char *point)
 {
@@ -288,14 +308,24 @@ static int verify_peer(struct run *r)
 		rc = wu__err(r->db, WU_EREMOTE, "%s does not answer like a CouchDB-compatible server", r->remote.url);
 	json_decref(resp);
 	resp = NULL;
+	/* GET rather than HEAD: the same one request also says whether the
+	 * database is empty, and a first push to an empty one needs no
+	 * _revs_diff (the server lacks everything). Skipping it is always safe:
+	 * new_edits:false merges what a concurrent writer sent meanwhile. */
 	if (!rc)
-		rc = request(r, "HEAD", "", NULL, &status, &resp);
+		rc = request(r, "GET", "", NULL, &status, &resp);
+	if (!rc && status == 200) {
+		json_t *docs = json_object_get(resp, "doc_count"), *deleted = json_object_get(resp, "doc_del_count");
+		r->remote_empty = json_is_integer(docs) && json_integer_value(docs) == 0 &&
+				  (!deleted || (json_is_integer(deleted) && json_integer_value(deleted) == 0));
+	}
 	json_decref(resp);
 	resp = NULL;
 	if (!rc && status == 404 && r->opts->create && !r->opts->dry_run) {
 		rc = request(r, "PUT", "", NULL, &status, &resp);
 		if (!rc && status != 201 && status != 202 && status != 412)
 			rc = status_error(r, "creating the database", status, resp);
+		r->remote_empty = !rc && status != 412; /* 412: someone made it first */
 		json_decref(resp);
 		return rc;
 	}
@@ -707,7 +737,7 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 	long status;
 	json_t *resp = NULL;
 	*out = NULL;
-	if (r->no_db) {
+	if (r->no_db || r->remote_empty) {
 		/* An empty server lacks every leaf. */
 		json_t *missing = json_object();
 		const char *k;
@@ -721,7 +751,7 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 		resp = missing;
 		status = 200;
 	}
-	int rc = r->no_db ? WU_OK : request(r, "POST", "/_revs_diff", p->diff, &status, &resp);
+	int rc = r->no_db || r->remote_empty ? WU_OK : request(r, "POST", "/_revs_diff", p->diff, &status, &resp);
 	if (!rc && status != 200)
 		rc = status_error(r, "comparing revisions", status, resp);
 	if (!rc && !json_is_object(resp))
@@ -760,6 +790,65 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 	return rc;
 }
 
+/* Records how far a push got: on the server first, then here, so that a
+ * crash between the two leaves sessions that differ and the next run
+ * resumes from the last one both sides share. */
+static int push_checkpoint(struct run *r, struct checkpoint *c, int64_t seq_value, int64_t written)
+{
+	json_t *seq = json_integer(seq_value);
+	json_t *hist = seq ? history_with(r, c->base, seq, written) : NULL;
+	int rc = seq && hist ? checkpoint_write_remote(r, c, seq, hist) : wu__err_nomem(r->db);
+	if (!rc)
+		rc = fault(r, "between-checkpoints");
+	if (!rc)
+		rc = checkpoint_write_local(r, c, seq, hist);
+	if (!rc)
+		r->checkpointed_ms = monotonic_ms();
+	json_decref(seq);
+	json_decref(hist);
+	return rc;
+}
+
+/* Sends one page of local changes the server lacks (or, in a dry run,
+ * reports them). */
+static int push_one_page(struct run *r, struct page *p, int64_t *written)
+{
+	json_t *docs = NULL;
+	int rc = json_object_size(p->diff) > 0 ? missing_docs(r, p, &docs) : WU_OK;
+	if (!rc && r->opts->dry_run) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(docs, i, d) {
+			r->stats.sent++;
+			if (r->opts->on_doc && r->opts->on_doc(d, r->opts->payload))
+				break;
+		}
+	} else if (!rc && docs) {
+		int64_t before = r->stats.sent;
+		rc = upload_all(r, docs);
+		*written += r->stats.sent - before;
+		if (!rc)
+			rc = fault(r, "after-upload");
+	}
+	json_decref(docs);
+	return rc;
+}
+
+/* A run that stops on an error still records the pages it finished, when
+ * the server is answering: the next run need not ask about them again.
+ * The error reported stays the one that stopped the run. */
+static int push_stop(struct run *r, struct checkpoint *c, int rc, int64_t done, int64_t saved, int64_t written)
+{
+	if (!rc && done > saved)
+		return push_checkpoint(r, c, done, written);
+	if (rc && rc != WU_ENET && done > saved) {
+		char *msg = wu__err_take(r->db);
+		push_checkpoint(r, c, done, written);
+		rc = wu__err_put(r->db, rc, msg);
+	}
+	return rc;
+}
+
 static int push(struct run *r)
 {
 	struct checkpoint c;
@@ -767,49 +856,26 @@ static int push(struct run *r)
 	int rc = checkpoint_begin(r, &c, "push", &since_json);
 	int64_t since = json_is_integer(since_json) ? json_integer_value(since_json) : 0;
 	json_decref(since_json);
-	int64_t written = 0;
+	int64_t written = 0, saved = since;
+	r->checkpointed_ms = monotonic_ms();
 	while (!rc) {
 		struct page p;
-		json_t *docs = NULL;
 		rc = push_page(r, since, &p);
-		if (!rc && p.n == 0) {
-			page_free(&p);
+		if (!rc && p.n > 0)
+			rc = push_one_page(r, &p, &written);
+		bool last = p.n == 0;
+		if (!rc && !last)
+			since = p.last_seq;
+		page_free(&p);
+		if (rc || last)
 			break;
-		}
-		if (!rc && json_object_size(p.diff) > 0)
-			rc = missing_docs(r, &p, &docs);
-		if (!rc && r->opts->dry_run) {
-			size_t i;
-			json_t *d;
-			json_array_foreach(docs, i, d) {
-				r->stats.sent++;
-				if (r->opts->on_doc && r->opts->on_doc(d, r->opts->payload))
-					break;
-			}
-		} else if (!rc && docs) {
-			int64_t before = r->stats.sent;
-			rc = upload_all(r, docs);
-			written += r->stats.sent - before;
-			if (!rc)
-				rc = fault(r, "after-upload");
-		}
-		json_decref(docs);
-		if (!rc && !r->opts->dry_run) {
-			json_t *seq = json_integer(p.last_seq);
-			json_t *hist = history_with(r, c.base, seq, written);
-			rc = seq && hist ? checkpoint_write_remote(r, &c, seq, hist) : wu__err_nomem(r->db);
-			if (!rc)
-				rc = fault(r, "between-checkpoints");
-			if (!rc)
-				rc = checkpoint_write_local(r, &c, seq, hist);
-			json_decref(seq);
-			json_decref(hist);
-		}
-		since = p.last_seq;
+		if (!r->opts->dry_run && checkpoint_due(r) && !(rc = push_checkpoint(r, &c, since, written)))
+			saved = since;
 		if (!rc && r->opts->progress)
 			r->opts->progress("push", r->stats.sent, r->opts->payload);
-		page_free(&p);
 	}
+	if (!r->opts->dry_run)
+		rc = push_stop(r, &c, rc, since, saved, written);
 	checkpoint_free(&c);
 	return rc;
 }
@@ -939,7 +1005,9 @@ static int fetch(struct run *r, json_t *wanted, json_t **out)
 	return rc;
 }
 
-/* Stores the fetched documents and the checkpoint in one transaction. */
+/* Stores the fetched documents and the local checkpoint in one
+ * transaction: the checkpoint here never runs ahead of what is stored. The
+ * server's copy is written by time and at the end (pull_remote_checkpoint). */
 static int pull_store(struct run *r, struct checkpoint *c, json_t *docs, const json_t *seq, int64_t *written)
 {
 	int rc = wu__write_begin(r->db);
@@ -970,10 +1038,35 @@ static int pull_store(struct run *r, struct checkpoint *c, json_t *docs, const j
 		rc = checkpoint_write_local(r, c, seq, hist);
 	if (!rc)
 		rc = fault(r, "pull-applied");
-	rc = wu__write_end(r->db, rc);
-	if (!rc)
-		rc = checkpoint_write_remote(r, c, seq, hist);
 	json_decref(hist);
+	return wu__write_end(r->db, rc);
+}
+
+/* The server's copy of the pull checkpoint, at the seq last stored here. */
+static int pull_remote_checkpoint(struct run *r, struct checkpoint *c, const json_t *seq, int64_t written)
+{
+	json_t *hist = history_with(r, c->base, seq, written);
+	int rc = hist ? checkpoint_write_remote(r, c, seq, hist) : wu__err_nomem(r->db);
+	json_decref(hist);
+	if (!rc)
+		r->checkpointed_ms = monotonic_ms();
+	return rc;
+}
+
+/* As push_stop: at the end, or after an error the server answered, the
+ * server learns how far this run got; the error reported stays the one
+ * that stopped it. */
+static int pull_stop(struct run *r, struct checkpoint *c, int rc, const json_t *stored, int64_t written)
+{
+	if (!stored)
+		return rc;
+	if (!rc)
+		return pull_remote_checkpoint(r, c, stored, written);
+	if (rc != WU_ENET) {
+		char *msg = wu__err_take(r->db);
+		pull_remote_checkpoint(r, c, stored, written);
+		rc = wu__err_put(r->db, rc, msg);
+	}
 	return rc;
 }
 
@@ -984,6 +1077,8 @@ static int pull(struct run *r)
 	int rc = checkpoint_begin(r, &c, "pull", &since);
 	int64_t written = 0;
 	size_t skipped = 0;
+	json_t *unsaved = NULL; /* the seq stored here but not yet on the server */
+	r->checkpointed_ms = monotonic_ms();
 	while (!rc) {
 		char *s = since_param(r, since);
 		char *path = s ? sqlite3_mprintf("/_changes?feed=normal&style=all_docs&since=%s&limit=%d", s, r->batch) : NULL;
@@ -1010,11 +1105,17 @@ static int pull(struct run *r)
 			rc = fetch(r, wanted, &docs);
 		if (!rc && r->opts->dry_run)
 			r->stats.received += (int64_t)json_array_size(wanted);
-		else if (!rc)
-			rc = pull_store(r, &c, docs ? docs : wanted, last_seq, &written);
+		else if (!rc && !(rc = pull_store(r, &c, docs ? docs : wanted, last_seq, &written))) {
+			json_decref(unsaved);
+			unsaved = json_incref(last_seq);
+		}
 		if (!rc) {
 			json_decref(since);
 			since = json_incref(last_seq);
+		}
+		if (!rc && unsaved && checkpoint_due(r) && !(rc = pull_remote_checkpoint(r, &c, unsaved, written))) {
+			json_decref(unsaved);
+			unsaved = NULL;
 		}
 		if (!rc && r->opts->progress)
 			r->opts->progress("pull", r->stats.received, r->opts->payload);
@@ -1022,6 +1123,8 @@ static int pull(struct run *r)
 		json_decref(wanted);
 		json_decref(resp);
 	}
+	rc = pull_stop(r, &c, rc, unsaved, written);
+	json_decref(unsaved);
 	json_decref(since);
 	checkpoint_free(&c);
 	return rc;

@@ -202,4 +202,31 @@ expect_rc 0 "a valid token syncs" env WITHUS_TOKEN=good-token "$WITHUS" --db "$J
 check "... pulling every record" is "$("$WITHUS" --db "$J" list budget --json | jq length)" 244
 check "... the token sent as a bearer token with every request" is "$(proxy_log | jq -r .auth | sort -u)" Bearer
 
+# ---- how many requests a push costs --------------------------------------------------------------
+# The first push to an empty database needs no _revs_diff; checkpoints are
+# written at the end (and every 30 s), not per batch: ceil(N/B) uploads plus
+# a constant. An incremental push asks _revs_diff once per page.
+C="$TMP/c.db"
+c() { "$WITHUS" --db "$C" "$@"; }
+ORG=$(c add org --name "Zawadi Network" --kind sex-worker-led --country KE --visibility public)
+P=$(c add project --title "Counted Study" --lead-org "Zawadi Network" --visibility shared)
+budget_lines 230 > "$TMP/lines.jsonl" && c import "$TMP/lines.jsonl" >/dev/null
+c remote add counted "$PROXY/counted" >/dev/null
+proxy_rules '[]'
+proxy_clear
+expect_rc 0 "a first push of 232 records in batches of 50" c sync counted --push --create --batch-size 50
+check "... sends them all" grep -q '^232 sent' "$TMP/out"
+check "... in ceil(232/50) = 5 uploads" is "$(proxy_log | jq -r 'select(.path | endswith("/_bulk_docs")) | .path' | wc -l)" 5
+check "... with no _revs_diff to an empty database" is "$(proxy_log | jq -r 'select(.path | contains("_revs_diff")) | .path' | wc -l)" 0
+check "... and 5 more requests: GET /, GET and PUT the database, GET and PUT the checkpoint" is "$(proxy_log | wc -l)" 10
+check "... the summary counts the same" grep -q '(10 requests)' "$TMP/out"
+budget_lines 60 > "$TMP/lines.jsonl" && c import "$TMP/lines.jsonl" >/dev/null
+proxy_clear
+expect_rc 0 "an incremental push of 60 records" c sync counted --push --batch-size 50
+check "... asks _revs_diff and uploads once per page (2 pages), plus 4" is "$(proxy_log | jq -r '.method + " " + (.path | sub("^/counted"; "") | sub("/_local/.*"; "/_local"))' | tr '\n' ',')" \
+	"GET /,GET ,GET /_local,POST /_revs_diff,POST /_bulk_docs,POST /_revs_diff,POST /_bulk_docs,PUT /_local,"
+proxy_clear
+expect_rc 0 "a push with nothing to send" c sync counted --push
+check "... makes 3 requests and writes no checkpoint" is "$(proxy_log | wc -l)" 3
+
 done_testing
