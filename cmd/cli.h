@@ -47,6 +47,11 @@ int cli_mkdir_p(const char *dir);
 int cli_finish_stdout(void);
 int cli_print_json(const json_t *v, bool pretty);
 
+/* Records for people (cmd-records.c): a referenced record's label (or
+ * short id), cached in `cache`; a value as text (new string). */
+const char *cli_ref_label(struct cli *cli, json_t *cache, const char *id);
+char *cli_value_text(struct cli *cli, json_t *cache, const wu_field *f, const json_t *v);
+
 /* The commands */
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_add(struct cli *cli, int argc, char **argv);
@@ -68,11 +73,13 @@ int cmd_remote(struct cli *cli, int argc, char **argv);
 int cmd_sync(struct cli *cli, int argc, char **argv);
 int cmd_conflicts(struct cli *cli, int argc, char **argv);
 int cmd_resolve(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_attest(struct cli *cli, int argc, char **argv);
 
 extern const struct command cmd_init_entry, cmd_add_entry, cmd_edit_entry, cmd_rm_entry,
 	cmd_list_entry, cmd_show_entry, cmd_history_entry, cmd_import_entry, cmd_export_entry,
 	cmd_demo_entry, cmd_help_entry, cmd_version_entry, cmd_check_entry, cmd_rules_entry,
 	cmd_explain_entry, cmd_policy_entry, cmd_remote_entry, cmd_sync_entry, cmd_conflicts_entry,
-	cmd_resolve_entry;
+	cmd_resolve_entry, cmd_audit_entry, cmd_attest_entry;
 
 #endif

@@ -81,7 +81,7 @@ static int set_field(struct cli *cli, json_t *obj, const wu_field *f, const char
 {
 	json_t *v = NULL;
 	int rc = EXIT_OK;
-	if (f->kind == WU_K_REF && *value) {
+	if ((f->kind == WU_K_REF || f->kind == WU_K_RECORD) && *value) {
 		rc = resolve_into(cli, f, value, &v);
 	} else if (f->kind == WU_K_REFSET) {
 		json_t *arr = json_is_array(json_object_get(obj, f->name)) ? json_incref(json_object_get(obj, f->name))
@@ -117,7 +117,7 @@ static int set_field(struct cli *cli, json_t *obj, const wu_field *f, const char
 /* ---- text output -------------------------------------------------------------- */
 
 /* A short, readable name for a referenced record: its label, or its id. */
-static const char *ref_label(struct cli *cli, json_t *cache, const char *id)
+const char *cli_ref_label(struct cli *cli, json_t *cache, const char *id)
 {
 	json_t *hit = json_object_get(cache, id);
 	if (hit)
@@ -141,12 +141,12 @@ static const char *ref_label(struct cli *cli, json_t *cache, const char *id)
 }
 
 /* The text of a value for people: sets joined with ", ", refs by name. */
-static char *value_text(struct cli *cli, json_t *cache, const wu_field *f, const json_t *v)
+char *cli_value_text(struct cli *cli, json_t *cache, const wu_field *f, const json_t *v)
 {
 	char *s = NULL;
 	if (json_is_string(v)) {
 		const char *x = json_string_value(v);
-		s = strdup(f && f->kind == WU_K_REF ? ref_label(cli, cache, x) : x);
+		s = strdup(f && (f->kind == WU_K_REF || f->kind == WU_K_RECORD) ? cli_ref_label(cli, cache, x) : x);
 	} else if (json_is_boolean(v)) {
 		s = strdup(json_is_true(v) ? "yes" : "no");
 	} else if (json_is_integer(v)) {
@@ -159,7 +159,7 @@ static char *value_text(struct cli *cli, json_t *cache, const wu_field *f, const
 		json_array_foreach(v, i, e) {
 			const char *x = json_string_value(e);
 			if (f && f->kind == WU_K_REFSET)
-				x = ref_label(cli, cache, x);
+				x = cli_ref_label(cli, cache, x);
 			char *n = NULL;
 			if (!s || asprintf(&n, "%s%s%s", s, i ? ", " : "", x) < 0)
 				n = NULL;
@@ -198,7 +198,7 @@ static int collect_row(const json_t *rec, void *payload)
 		if (!(f->flags & WU_F_LIST))
 			continue;
 		const json_t *v = json_object_get(rec, f->name);
-		char *s = v ? value_text(tb->cli, tb->cache, f, v) : strdup("-");
+		char *s = v ? cli_value_text(tb->cli, tb->cache, f, v) : strdup("-");
 		json_array_append_new(row, json_string(s ? s : "?"));
 		free(s);
 	}
@@ -626,7 +626,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 			const json_t *v = json_object_get(rec, f->name);
 			if (!v)
 				continue;
-			char *s = value_text(cli, cache, f, v);
+			char *s = cli_value_text(cli, cache, f, v);
 			char key[64];
 			snprintf(key, sizeof key, "%s:", f->name);
 			if (f->kind == WU_K_REF)

@@ -148,6 +148,7 @@ enum {
 	V_RATE_UNIT,
 	V_OUTPUT_KIND,
 	V_OUTPUT_STANCE,
+	V_ATTESTATION_STATUS,
 	V_COUNT
 };
 
@@ -168,6 +169,7 @@ static const char *const value_fields[V_COUNT][2] = {
 	{ "payrate", "unit" },
 	{ "output", "kind" },
 	{ "output", "stance" },
+	{ "attestation", "status" },
 };
 
 struct scan {
@@ -176,6 +178,7 @@ struct scan {
 	struct idmap projects;  /* id -> index in facts->projects */
 	struct idmap orgs;      /* id -> ORG_* bits | represents << 8 */
 	struct idmap outputs;   /* id -> project index << 32 | output index */
+	struct idmap attested;  /* claim id -> project index << 32 | attestation index */
 	const char *const *want;
 	struct idmap wanted;
 	const char *const *values[V_COUNT]; /* the model's value lists */
@@ -373,6 +376,7 @@ static int partnership_row(struct scan *s, sqlite3_stmt *st)
 		return WU_ENOMEM;
 	if (!(bits & ORG_SWLO))
 		return WU_OK;
+	p->swlo_claims++;
 	struct wu_fpartner *sp = WU_PUSH(p->swlo_partners);
 	if (!sp)
 		return wu__err_nomem(s->db);
@@ -398,6 +402,7 @@ static int involvement_row(struct scan *s, sqlite3_stmt *st)
 	if (!is_swlo(s, st, 2) || phase < 0)
 		return WU_OK;
 	int level = VI(s, V_INVOLVEMENT_LEVEL, TEXT(4));
+	p->swlo_claims++;
 	if (level > p->swlo_level[phase])
 		p->swlo_level[phase] = level;
 	int rc = push_id(s->db, &p->swlo_involvement, TEXT(0));
@@ -469,6 +474,7 @@ static int budget_row(struct scan *s, sqlite3_stmt *st)
 	int rc = push_id(s->db, &p->budget_ids, TEXT(0));
 	if (rc || !swlo)
 		return rc;
+	p->swlo_claims++;
 	add_money(&m->swlo, amount, &m->overflow);
 	if (kt)
 		add_money(&m->kt_swlo, amount, &m->overflow);
@@ -498,6 +504,7 @@ static int transaction_row(struct scan *s, sqlite3_stmt *st)
 	else if (strcmp(p->disbursed_currency, currency))
 		p->disbursed_mixed = true;
 	p->swlo_disbursements++;
+	p->swlo_claims++;
 	add_money(&p->swlo_disbursed, sqlite3_column_int64(st, 3), &p->disbursed_overflow);
 	int64_t paid = wu__date_days((const char *)TEXT(5));
 	int64_t due = wu__date_days((const char *)(TEXT(7) ? TEXT(7) : TEXT(6)));
@@ -557,7 +564,39 @@ static int contribution_row(struct scan *s, sqlite3_stmt *st)
 	if (!is_swlo(s, st, 1) || !idmap_get(&s->outputs, (const char *)TEXT(0), &where))
 		return WU_OK;
 	s->facts->projects[where >> 32].outputs.v[where & 0xffffffff].swlo_contribution = true;
+	s->facts->projects[where >> 32].swlo_claims++;
 	return WU_OK;
+}
+
+/* Attestations oldest first: a newer one on the same claim replaces the
+ * older in the facts (both stay in the database). Columns: id, project,
+ * claim, org, status, comment, the claim's type when it is a counted SWLO
+ * claim, that of any other claim, and the claim's version when attested.
+ * Whether the claim is still at that version is a fingerprint of the whole
+ * record (audit.c), so each attestation reads its claim: they are few. */
+static int attestation_row(struct scan *s, sqlite3_stmt *st)
+{
+	int64_t pi, where;
+	if (!idmap_get(&s->projects, (const char *)TEXT(1), &pi))
+		return WU_OK;
+	struct wu_fproject *p = &s->facts->projects[pi];
+	struct wu_fattest *a;
+	if (idmap_get(&s->attested, (const char *)TEXT(2), &where)) {
+		a = &s->facts->projects[where >> 32].attestations.v[where & 0xffffffff];
+		memset(a, 0, sizeof *a);
+	} else {
+		if (!(a = WU_PUSH(p->attestations)))
+			return wu__err_nomem(s->db);
+		if (idmap_put(&s->attested, (const char *)TEXT(2), pi << 32 | (int64_t)(p->attestations.n - 1)))
+			return wu__err_nomem(s->db);
+	}
+	COPY(a->id, 0);
+	COPY(a->claim, 2);
+	a->status = VI(s, V_ATTESTATION_STATUS, TEXT(4));
+	COPY(a->comment, 5);
+	COPY(a->type, TEXT(6) ? 6 : 7);
+	a->swlo = TEXT(6) && (org_bits(s, TEXT(3)) & ORG_SWLO);
+	return wu__claim_current(s->db, a->claim, (const char *)TEXT(8), &a->current);
 }
 
 /* Orgs first (every other table asks whether an org is sex worker-led), then
@@ -586,6 +625,20 @@ static const struct {
 	{ "SELECT id, project, kind, peer_reviewed, review_sent, submitted, published, "
 	  "returned_to_community, coauthorship_offered, stance FROM output", output_row },
 	{ "SELECT output, org FROM contribution", contribution_row },
+	/* A handful of rows, each looking its claim up by primary key. */
+	{ "SELECT a.id, a.project, a.claim, a.org, a.status, a.comment, "
+	  "CASE WHEN EXISTS (SELECT 1 FROM partnership WHERE id = a.claim) THEN 'partnership' "
+	  "WHEN EXISTS (SELECT 1 FROM involvement WHERE id = a.claim) THEN 'involvement' "
+	  "WHEN EXISTS (SELECT 1 FROM budget WHERE id = a.claim) THEN 'budget' "
+	  "WHEN EXISTS (SELECT 1 FROM \"transaction\" WHERE id = a.claim AND kind = 'disbursement') THEN 'transaction' "
+	  "WHEN EXISTS (SELECT 1 FROM contribution WHERE id = a.claim) THEN 'contribution' END, "
+	  "CASE WHEN EXISTS (SELECT 1 FROM \"transaction\" WHERE id = a.claim) THEN 'transaction' "
+	  "WHEN EXISTS (SELECT 1 FROM role WHERE id = a.claim) THEN 'role' "
+	  "WHEN EXISTS (SELECT 1 FROM body WHERE id = a.claim) THEN 'body' "
+	  "WHEN EXISTS (SELECT 1 FROM payrate WHERE id = a.claim) THEN 'payrate' "
+	  "WHEN EXISTS (SELECT 1 FROM project WHERE id = a.claim) THEN 'project' ELSE 'record' END, "
+	  "a.claim_version "
+	  "FROM attestation a ORDER BY a.created, a.rowid", attestation_row },
 };
 
 int wu__facts_gather(wu_db *db, struct wu_facts *out, const char *const *ids, size_t nids)
@@ -607,6 +660,7 @@ int wu__facts_gather(wu_db *db, struct wu_facts *out, const char *const *ids, si
 	idmap_free(&s.projects);
 	idmap_free(&s.orgs);
 	idmap_free(&s.outputs);
+	idmap_free(&s.attested);
 	idmap_free(&s.wanted);
 	if (rc)
 		wu__facts_free(out);
@@ -634,6 +688,7 @@ void wu__facts_free(struct wu_facts *f)
 		WU_VEC_FREE(p->lags);
 		WU_VEC_FREE(p->rates);
 		WU_VEC_FREE(p->outputs);
+		WU_VEC_FREE(p->attestations);
 	}
 	if (f) {
 		free(f->projects);

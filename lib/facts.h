@@ -47,6 +47,17 @@ struct wu_fpartner {
 };
 
 struct wu_fbody { wu_id id; int64_t seats, swlo_seats; };
+
+/* The newest attestation on one claim (lib/audit.c). */
+enum { WU_ATT_CONFIRMED, WU_ATT_PARTLY, WU_ATT_DISPUTED };
+struct wu_fattest {
+	wu_id id, claim;
+	int status;             /* WU_ATT_* */
+	bool current;           /* the claim is unchanged since */
+	bool swlo;              /* by a SWLO, on a claim counted in swlo_claims */
+	char type[16];          /* the claim's type */
+	char comment[96];       /* the start of the comment */
+};
 struct wu_flag { wu_id id; int64_t days; };
 struct wu_frate { wu_id id; int party, role, unit; char currency[4]; int64_t amount; };
 
@@ -107,6 +118,11 @@ struct wu_fproject {
 
 	WU_VEC(struct wu_frate) rates;
 	WU_VEC(struct wu_foutput) outputs;
+
+	/* Claims naming SWLOs that they can attest: partnerships, involvement,
+	 * budget lines, disbursements and contributions. */
+	int64_t swlo_claims;
+	WU_VEC(struct wu_fattest) attestations;
 };
 
 struct wu_facts {

@@ -55,6 +55,7 @@ VALUES(credit_roles, "conceptualization", "data-curation", "formal-analysis",
        "resources", "software", "supervision", "validation", "visualization",
        "writing-original-draft", "writing-review-editing");
 VALUES(degrees, "lead", "equal", "supporting");
+VALUES(attestation_statuses, "confirmed", "partly-confirmed", "disputed");
 
 #define REQ WU_F_REQUIRED
 #define LST WU_F_LIST
@@ -237,6 +238,19 @@ static const wu_field contribution_fields[] = {
 	VIS, NOTE,
 };
 
+/* An organisation's word on a claim that names it. It never changes the
+ * claim: both stand, each with its history, and the latest attestation by
+ * the organisation on a claim is its status (lib/audit.c). */
+static const wu_field attestation_fields[] = {
+	F("claim", WU_K_RECORD, REQ | LST, "the record attested: a partnership, involvement, budget line, transaction, contribution ..."),
+	R("org", "org", REQ | LST, "the organisation attesting; the claim must name it"),
+	E("status", attestation_statuses, REQ | LST, NULL, "confirmed, partly-confirmed or disputed"),
+	F("comment", WU_K_TEXT, 0, "what the organisation says about the claim"),
+	R("project", "project", LST, "the claim's project (filled in from the claim)"),
+	F("claim_version", WU_K_CODE, 0, "a fingerprint of the claim as attested (filled in): a later edit asks for a new look"),
+	VIS,
+};
+
 #define TYPE(n, title, label, help) { #n, title, help, n##_fields, sizeof n##_fields / sizeof n##_fields[0], label }
 
 static const wu_type types[] = {
@@ -252,6 +266,7 @@ static const wu_type types[] = {
 	TYPE(payrate, "pay rate", NULL, "what a community or academic role is paid"),
 	TYPE(output, "output", "title", "a paper, brief, report or other output"),
 	TYPE(contribution, "contribution", NULL, "an organisation's CRediT contribution to an output"),
+	TYPE(attestation, "attestation", NULL, "an organisation confirms, partly confirms or disputes a claim naming it"),
 };
 
 size_t wu_type_count(void)
@@ -290,6 +305,7 @@ const char *wu_kind_name(wu_kind k)
 	static const char *const names[] = {
 		"text", "code", "enum", "set", "date", "integer", "percent", "boolean", "money",
 		"currency", "country", "reference", "references", "org-id", "ror", "orcid", "url",
+		"record",
 	};
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

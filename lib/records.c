@@ -300,7 +300,7 @@ int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
 		if (rc)
 			return rc;
 	}
-	return WU_OK;
+	return t == wu_type_find("attestation") ? wu__attestation_check(db, rec) : WU_OK;
 }
 
 /* ---- history --------------------------------------------------------------------- */
@@ -447,6 +447,8 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 	int rc = take_meta(db, t, rec, flags);
 	if (!rc && !(flags & WU_KEEP_META))
 		rc = apply_defaults(db, t, rec);
+	if (!rc && t == wu_type_find("attestation"))
+		rc = wu__attestation_fill(db, rec);
 	if (!rc)
 		rc = validate_fields(db, t, rec, flags);
 	if (!rc)
@@ -627,6 +629,8 @@ static int update_in_tx(wu_db *db, const wu_type *t, const char *id, const json_
 		rc = validate_fields(db, t, after, flags | WU_FORCE);
 	if (!rc && !(flags & WU_FORCE))
 		rc = scan_changed_text(db, t, before, after);
+	if (!rc && t == wu_type_find("attestation"))
+		rc = wu__attestation_update_check(db, before, after);
 	if (!rc)
 		rc = wu__check_refs(db, t, after);
 	if (!rc && json_object_set_new(after, "type", json_string(t->name)))
@@ -681,9 +685,11 @@ static int find_referrer(wu_db *db, const char *target_type, const char *id, cha
 		const wu_type *t = wu_type_at(i);
 		for (size_t k = 0; k < t->nfields; k++) {
 			const wu_field *f = &t->fields[k];
-			if ((f->kind != WU_K_REF && f->kind != WU_K_REFSET) || strcmp(f->ref, target_type))
+			/* a WU_K_RECORD field may name a record of any type */
+			bool any = f->kind == WU_K_RECORD && wu__is_claim_type(wu_type_find(target_type));
+			if (!any && ((f->kind != WU_K_REF && f->kind != WU_K_REFSET) || strcmp(f->ref, target_type)))
 				continue;
-			char *sql = f->kind == WU_K_REF
+			char *sql = f->kind != WU_K_REFSET
 				? sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?1 LIMIT 1", t->name, f->name)
 				: sqlite3_mprintf("SELECT id FROM \"%w\" WHERE EXISTS (SELECT 1 FROM json_each(\"%w\") "
 						  "WHERE value = ?1) LIMIT 1", t->name, f->name);

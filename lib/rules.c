@@ -603,7 +603,81 @@ static void claims_corroborated(struct wu_eval *e)
 	actual(e, "%s", pct_text(share, (int64_t)confirmed, (int64_t)total));
 }
 
+/* The organisations' own word on the claims about them (lib/audit.c). */
+static void claims_confirmed(struct wu_eval *e)
+{
+	const struct wu_fproject *p = e->p;
+	if (!p->swlo_claims) {
+		na(e);
+		return;
+	}
+	int64_t confirmed = 0, reviewed = 0, changed = 0;
+	for (size_t i = 0; i < p->attestations.n; i++) {
+		const struct wu_fattest *a = &p->attestations.v[i];
+		if (!a->swlo)
+			continue;
+		reviewed++;
+		if (!a->current)
+			changed++;
+		else if (a->status == WU_ATT_CONFIRMED)
+			confirmed++;
+	}
+	if (!reviewed) {
+		insufficient(e, "no sex worker-led organisation has confirmed or disputed the claims about it",
+			     "share the claims with the organisation (withus sync) and ask it to review each one: "
+			     "withus audit ORG, then withus attest CLAIM confirmed|partly-confirmed|disputed");
+		return;
+	}
+	int64_t pct = param(e, "min_pct");
+	if (share_at_least(confirmed, p->swlo_claims, pct))
+		return;
+	char share[16];
+	fail(e);
+	add_id(e, p->id);
+	for (size_t i = 0; i < p->attestations.n; i++)
+		if (p->attestations.v[i].swlo && (p->attestations.v[i].status != WU_ATT_CONFIRMED || !p->attestations.v[i].current))
+			add_id(e, p->attestations.v[i].claim);
+	char edited[64] = "";
+	if (changed)
+		snprintf(edited, sizeof edited, ", %lld edited since they were attested", (long long)changed);
+	message(e, "only %lld of %lld claims about sex worker-led partners are confirmed by them (%lld not reviewed%s)",
+		(long long)confirmed, (long long)p->swlo_claims, (long long)(p->swlo_claims - reviewed), edited);
+	expected(e, ">= %lld%% confirmed by the organisation", (long long)pct);
+	actual(e, "%s", pct_text(share, confirmed, p->swlo_claims));
+}
+
 /* ---- recommendation 3: experts and knowledge ------------------------------------ */
+
+/* A dispute is the organisation's account of its own involvement: it stands
+ * until the organisation itself confirms the claim. */
+static void no_disputed_claims(struct wu_eval *e)
+{
+	const struct wu_fproject *p = e->p;
+	if (!p->attestations.n) {
+		na(e);
+		return;
+	}
+	size_t disputed = 0;
+	const struct wu_fattest *first = NULL;
+	for (size_t i = 0; i < p->attestations.n; i++) {
+		const struct wu_fattest *a = &p->attestations.v[i];
+		if (a->status != WU_ATT_DISPUTED)
+			continue;
+		if (!disputed++)
+			first = a;
+		add_id(e, a->claim);
+		add_id(e, a->id);
+	}
+	if (!disputed)
+		return;
+	fail(e);
+	message(e, "%zu claim%s disputed by the organisation %s names, e.g. %s %.8s%s%s%s%s", disputed,
+		disputed == 1 ? " is" : "s are", disputed == 1 ? "it" : "they", first->type, first->claim,
+		first->comment[0] ? ": \"" : "", first->comment, first->comment[0] ? "\"" : "",
+		first->current ? "" : " (edited since; the organisation has not looked again)");
+	expected(e, "no claim disputed by the organisation it names");
+	actual(e, "%zu disputed", disputed);
+}
 
 static void swlo_co_lead(struct wu_eval *e)
 {
@@ -1150,6 +1224,9 @@ PARAMS(p_token,
 PARAMS(p_corroborated,
        { "min_pct", WU_P_PERCENT, 80, "judgement; CERA (Elwood et al. 2019) found partners and investigators often disagree about the partners' role", 1,
 	 "share of involvement claims recorded by the organisation itself or jointly" });
+PARAMS(p_confirmed,
+       { "min_pct", WU_P_PERCENT, 80, "judgement, as claims-corroborated: claims the organisation has confirmed are the strongest evidence", 1,
+	 "share of claims about sex worker-led partners that they have confirmed" });
 PARAMS(p_review,
        { "min_days", WU_P_DAYS, 14, "judgement; SWOP-USA asks for community vetting of research", 1,
 	 "days between sending a draft for community review and submitting it" });
@@ -1292,7 +1369,18 @@ static const struct rule_def catalogue[] = {
 	     "Investigators and community partners often describe the partners' role differently (CERA); claims the organisation has not seen are weaker evidence.",
 	     "Review the involvement records with the organisation and record them jointly.",
 	     NPARAMS(p_corroborated), claims_corroborated),
+	RULE("claims-confirmed", 2, WU_SEV_WARNING, "Sex worker-led partners confirm the claims about them",
+	     "attestation (by the organisation) of partnership, involvement, budget, disbursement and contribution claims",
+	     "at least 80% of the claims naming SWLOs confirmed by them, on the current version",
+	     "A team's account of a partnership is one side of it; the organisation's confirmation is what lets funders and the community trust the record.",
+	     "Share the claims with the organisation and ask it to review each one (withus audit ORG; withus attest CLAIM STATUS); settle what it disputes or partly confirms.",
+	     NPARAMS(p_confirmed), claims_confirmed),
 	/* 3 */
+	RULE("no-disputed-claims", 3, WU_SEV_ERROR, "No claim is disputed by the organisation it names",
+	     "attestation.status", "no claim's newest attestation by the organisation it names is a dispute",
+	     "Sex workers are the experts on their own involvement: when their organisation disputes a claim, its account stands until the organisation itself confirms a corrected one.",
+	     "Talk with the organisation, correct the claim (withus edit) or record its view, and ask it to attest the claim again.",
+	     NOPARAMS, no_disputed_claims),
 	RULE("swlo-co-lead", 3, WU_SEV_ERROR, "A sex worker-led organisation co-leads the research",
 	     "role (co-lead, co-investigator), partnership.research_roles", "at least one co-lead or co-investigator from a SWLO",
 	     "Treating sex workers as experts means sharing the lead, not only asking for advice.",

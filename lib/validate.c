@@ -595,6 +595,7 @@ int wu__validate_value(wu_db *db, const wu_type *t, const wu_field *f, json_t *o
 			return bad(db, t, f, s, "is not an ISO 3166-1 alpha-2 country code (e.g. GB, KE, TH)");
 		return WU_OK;
 	case WU_K_REF:
+	case WU_K_RECORD:
 		return strlen(s) == 36 ? WU_OK : bad(db, t, f, s, "is not a record id");
 	case WU_K_ORGID:
 		return wu__orgid_valid(s) ? WU_OK

@@ -118,7 +118,8 @@ typedef enum wu_kind {
 	WU_K_ORGID,     /* an org-id.guide identifier, LISTCODE-ID */
 	WU_K_ROR,       /* a ROR id; stored as https://ror.org/0xxxxxxNN */
 	WU_K_ORCID,     /* an ORCID iD, 0000-0000-0000-000X */
-	WU_K_URL        /* an http(s) URL (evidence links) */
+	WU_K_URL,       /* an http(s) URL (evidence links) */
+	WU_K_RECORD     /* the id of a record of any type (what an attestation is about) */
 } wu_kind;
 
 #define WU_F_REQUIRED 0x1u  /* must be present on every record */
@@ -207,6 +208,29 @@ int wu_record_count(int64_t *out, wu_db *db, const char *type);
 /* Calls `cb` with each history entry of record `id` (all records when NULL),
  * oldest first: {"seq","at","user","op","type","id","changes"}. */
 int wu_history(wu_db *db, const char *id, wu_record_cb cb, void *payload);
+
+/* ---- community audit ------------------------------------------------------ */
+/*
+ * A claim is a record that names an organisation (a partnership, an
+ * involvement, a budget line, a transaction, a contribution ...); an
+ * "attestation" record is that organisation's word on it: confirmed,
+ * partly-confirmed or disputed. The newest attestation by the organisation
+ * is the claim's status; "unconfirmed" when there is none.
+ */
+typedef struct wu_audit_counts {
+	int64_t unconfirmed, confirmed, partly, disputed;
+	int64_t changed;   /* attested, then the claim was edited */
+} wu_audit_counts;
+
+/*
+ * Calls `cb` with every claim naming organisation `org` (of project
+ * q->project only, when given), in model order: {"claim": the record,
+ * "status": "unconfirmed" | "confirmed" | "partly-confirmed" | "disputed",
+ * "changed_since": true when the claim was edited after the newest
+ * attestation, "attestations": [by this organisation, oldest first]}.
+ * `cb` may be NULL to only count; *out (may be NULL) gets the counts.
+ */
+int wu_audit(wu_audit_counts *out, wu_db *db, const char *org, const wu_query *q, wu_record_cb cb, void *payload);
 
 /* ---- values ------------------------------------------------------------ */
 /* Parses an exact decimal amount for `currency` into minor units. */

@@ -8,7 +8,7 @@ expect_rc 2 "no command is a usage error" w
 expect_error 2 "'frobnicate' is not a withus command" "unknown command" w frobnicate
 expect_rc 2 "unknown global option" w --bogus list
 expect_rc 0 "help lists commands" w help
-check "help names every record type" sh -c "for t in org project site partnership involvement body role budget transaction payrate output contribution; do grep -q \"^  \$t \" '$TMP/out' || exit 1; done"
+check "help names every record type" sh -c "for t in org project site partnership involvement body role budget transaction payrate output contribution attestation; do grep -q \"^  \$t \" '$TMP/out' || exit 1; done"
 expect_rc 0 "help for a type lists its fields" w help budget
 check "help budget shows --amount and the categories" sh -c "grep -q -- '--amount' '$TMP/out' && grep -q 'community-researcher-pay' '$TMP/out'"
 expect_error 2 "neither a command nor a record type" "help of something unknown" w help nosuch
@@ -23,7 +23,7 @@ expect_rc 0 "TYPE VERB form: withus org add --help" w org add --help
 # docs/records.md documents every type and field of the model.
 DOC="${TEST_SRCDIR:-$(dirname "$0")/..}/../docs/records.md"
 missing=""
-for t in org project site partnership involvement body role budget transaction payrate output contribution; do
+for t in org project site partnership involvement body role budget transaction payrate output contribution attestation; do
 	grep -q "^### \`$t\`" "$DOC" || missing="$missing $t"
 	for f in $("$WITHUS" help "$t" | sed -n 's/^  --\([a-z0-9-]*\) .*/\1/p' | tr - _); do
 		grep -q "| \`$f\` |" "$DOC" || missing="$missing $t.$f"

@@ -31,7 +31,7 @@ w --db "$O" add project --title Old --lead-org Old >/dev/null
 w --db "$O" add payrate --project Old --party community --role peer-researcher --unit day --amount 150 --currency GBP >/dev/null
 sqlite3 "$O" "DROP INDEX payrate_project; DROP INDEX payrate_org; ALTER TABLE payrate RENAME TO rate;
 CREATE INDEX rate_project ON rate (project); CREATE INDEX rate_org ON rate (org);
-DROP TABLE sync_rejection; DROP TABLE checkpoint; DROP TABLE remote; DROP TABLE rev; DROP TABLE doc;
+DROP TABLE attestation; DROP TABLE sync_rejection; DROP TABLE checkpoint; DROP TABLE remote; DROP TABLE rev; DROP TABLE doc;
 DELETE FROM meta WHERE key IN ('local_seq', 'rev_mark'); PRAGMA user_version = 2"
 expect_rc 0 "a version-2 database opens for writing (migrated)" w --db "$O" add org --name New --kind ngo --country GB
 check "... its pay rate is a payrate record" sh -c "[ \$('$WITHUS' --db '$O' list payrate --json | jq -r '.[0].amount') = 150.00 ]"

@@ -24,6 +24,12 @@ edit_each() { # edit_each TYPE JQ-CONDITION EDIT-ARGS...
 amara_partnership() { one partnership ".org == \"$(org 'Amara Sex Worker Collective')\""; }
 amara_budget() { ids budget ".recipient == \"$(org 'Amara Sex Worker Collective')\""; }
 project() { W edit "$P1" "$@" >/dev/null; }
+# rm_claim ID: an attested claim cannot be deleted under its attestations; a
+# team that really withdraws one removes them first.
+rm_claim() {
+	for a in $(W list attestation --json | jq -r ".[] | select(.claim == \"$1\") | .id"); do W rm "$a" >/dev/null || return 1; done
+	W rm "$1" >/dev/null
+}
 
 # ---- one function per rule: how to break it -----------------------------------
 fx_site_legal_model() { edit_each site true --legal-model unknown; }
@@ -35,7 +41,7 @@ fx_law_enforcement_policy() { project --le-request-policy false; }
 fx_confidentiality_certificate() { project --cert-confidentiality false; }
 fx_no_police_recruitment() { project --police-in-recruitment true; }
 fx_no_police_data_sharing() { project --data-shared-with-police true; }
-fx_swlo_partner() { W rm "$(amara_partnership)" >/dev/null; }
+fx_swlo_partner() { rm_claim "$(amara_partnership)"; }
 fx_swlo_status_evidenced() { W edit "$(org 'Amara Sex Worker Collective')" --swl-self-declared false --swl-board-pct 20 >/dev/null; }
 fx_involvement_breadth() { edit_each involvement '.phase | IN("identifying","commissioning","design","analysis","evaluation")' --level consult; }
 fx_involvement_floor() { edit_each involvement '.phase == "analysis"' --level consult; }
@@ -47,12 +53,14 @@ fx_body_swlo_seats() { edit_each body true --swlo-seats 3; }
 fx_body_tokenism() { edit_each body true --swlo-seats 1; }
 fx_intersecting_partners() { project --populations sex-workers,migrants; }
 fx_claims_corroborated() { edit_each involvement '.phase | IN("design","analysis","evaluation")' --recorded-by research-team; }
+fx_claims_confirmed() { edit_each involvement true --evidence https://example.org/minutes-revised; }
+fx_no_disputed_claims() { W attest "$(amara_partnership)" disputed --comment "We advised; we did not co-lead." >/dev/null; }
 fx_swlo_co_lead() { W rm "$(one role '.role == "co-lead"')" >/dev/null && W edit "$(amara_partnership)" --research-roles kt-partner,peer-research >/dev/null; }
 fx_peer_recruitment() { edit_each role '.role == "peer-researcher"' --recruited-via open-call; }
 fx_coauthorship_offered() { W edit "$(one output '.kind == "paper"')" --coauthorship-offered false >/dev/null; }
 fx_coauthorship_achieved() {
 	for c in $(ids contribution ".org == \"$(org 'Amara Sex Worker Collective')\" and .output == \"$(one output '.kind == "paper"')\""); do
-		W rm "$c" >/dev/null || return 1
+		rm_claim "$c" || return 1
 	done
 }
 fx_review_window() { W edit "$(one output '.kind == "paper"')" --review-sent 2025-03-15 >/dev/null; }
@@ -71,7 +79,7 @@ fx_swlo_overhead() { edit_each budget '.category == "overhead"' --category other
 fx_payment_lag_median() { edit_each transaction '.kind == "disbursement"' --activity-date 2024-01-01 --invoice-date 2024-01-01; }
 fx_payment_lag_max() { edit_each transaction '.date == "2024-05-10"' --activity-date 2024-01-01 --invoice-date 2024-01-01; }
 fx_pay_parity() { edit_each payrate '.party == "community"' --amount 150.00; }
-fx_committed_disbursed() { W rm "$(one transaction '.kind == "disbursement" and .amount == "20000.00"')" >/dev/null; }
+fx_committed_disbursed() { rm_claim "$(one transaction '.kind == "disbursement" and .amount == "20000.00"')"; }
 fx_no_match_required() { W edit "$(amara_budget | head -n 1)" --match-required true >/dev/null; }
 
 # outcome_of DB RULE: fail, insufficient-data or pass for the good project

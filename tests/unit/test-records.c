@@ -97,6 +97,8 @@ static const struct { const char *type, *json; } valid[] = {
 		    "\"returned_to_community\":\"2024-03-02\",\"coauthorship_offered\":true,\"stance\":\"supports-decriminalisation\","
 		    "\"gripp_aim\":\"a\",\"gripp_methods\":\"m\",\"gripp_results\":\"r\",\"gripp_outcomes\":\"o\",\"gripp_reflection\":\"c\"}" },
 	{ "contribution", "{\"output\":\"$OUTPUT\",\"org\":\"$ORG\",\"credit_role\":\"investigation\",\"degree\":\"equal\",\"group_author\":true}" },
+	{ "attestation", "{\"claim\":\"$BUDGET\",\"org\":\"$ORG\",\"status\":\"partly-confirmed\",\"comment\":\"the amount, not the date\","
+			 "\"project\":\"$PROJECT\",\"claim_version\":\"0123456789abcdef0123456789abcdef\",\"visibility\":\"shared\"}" },
 };
 #define NVALID (sizeof valid / sizeof valid[0])
 
