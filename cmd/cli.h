@@ -52,6 +52,9 @@ int cli_print_json(const json_t *v, bool pretty);
 const char *cli_ref_label(struct cli *cli, json_t *cache, const char *id);
 char *cli_value_text(struct cli *cli, json_t *cache, const wu_field *f, const json_t *v);
 
+/* Reads policy file `path` (none: the defaults) into *out; messages name the file. */
+int cli_load_policy(wu_db *db, const char *path, wu_policy **out);
+
 /* The commands */
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_add(struct cli *cli, int argc, char **argv);
@@ -75,11 +78,13 @@ int cmd_conflicts(struct cli *cli, int argc, char **argv);
 int cmd_resolve(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_attest(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_rate(struct cli *cli, int argc, char **argv);
 
 extern const struct command cmd_init_entry, cmd_add_entry, cmd_edit_entry, cmd_rm_entry,
 	cmd_list_entry, cmd_show_entry, cmd_history_entry, cmd_import_entry, cmd_export_entry,
 	cmd_demo_entry, cmd_help_entry, cmd_version_entry, cmd_check_entry, cmd_rules_entry,
 	cmd_explain_entry, cmd_policy_entry, cmd_remote_entry, cmd_sync_entry, cmd_conflicts_entry,
-	cmd_resolve_entry, cmd_audit_entry, cmd_attest_entry;
+	cmd_resolve_entry, cmd_audit_entry, cmd_attest_entry, cmd_report_entry, cmd_rate_entry;
 
 #endif

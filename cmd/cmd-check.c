@@ -15,7 +15,7 @@
 enum { OPT_PROJECT = 1, OPT_FORMAT, OPT_POLICY, OPT_FAIL_ON, OPT_AS_OF, OPT_JSON, OPT_HELP };
 
 /* Reads the policy file `path` over the defaults. The messages name the file. */
-static int load_policy(wu_db *db, const char *path, wu_policy **out)
+int cli_load_policy(wu_db *db, const char *path, wu_policy **out)
 {
 	if (wu_policy_new(out, db)) {
 		cli_error("%s", wu_errmsg(db));
@@ -55,7 +55,7 @@ static int policy_only(const char *path, wu_db **db, wu_policy **pol)
 		cli_error("cannot open a scratch database: %s", wu_errmsg(*db));
 		return EXIT_RUNTIME;
 	}
-	return load_policy(*db, path, pol);
+	return cli_load_policy(*db, path, pol);
 }
 
 static const char *param_text(char *buf, size_t size, const wu_param *p, int64_t v)
@@ -197,7 +197,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	char **ids = NULL;
 	wu_policy *pol = NULL;
 	wu_result *res = NULL;
-	if (!(rc = cli_open(cli, 0)) && !(rc = load_policy(cli->db, a.policy, &pol)) &&
+	if (!(rc = cli_open(cli, 0)) && !(rc = cli_load_policy(cli->db, a.policy, &pol)) &&
 	    !(rc = resolve_projects(cli, &a, &ids))) {
 		wu_check_opts o = { .projects = a.nprojects ? (const char *const *)ids : NULL, .nprojects = a.nprojects,
 				    .as_of = a.as_of, .policy = pol };

@@ -16,7 +16,7 @@
 const struct command *const cli_commands[] = {
 	&cmd_add_entry, &cmd_attest_entry, &cmd_audit_entry, &cmd_check_entry, &cmd_conflicts_entry, &cmd_demo_entry, &cmd_edit_entry,
 	&cmd_explain_entry, &cmd_export_entry, &cmd_help_entry, &cmd_history_entry, &cmd_import_entry,
-	&cmd_init_entry, &cmd_list_entry, &cmd_policy_entry, &cmd_remote_entry, &cmd_resolve_entry,
+	&cmd_init_entry, &cmd_list_entry, &cmd_policy_entry, &cmd_rate_entry, &cmd_remote_entry, &cmd_report_entry, &cmd_resolve_entry,
 	&cmd_rm_entry, &cmd_rules_entry, &cmd_show_entry, &cmd_sync_entry, &cmd_version_entry, NULL,
 };
 

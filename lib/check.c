@@ -168,6 +168,13 @@ static int check_selection(wu_db *db, const struct wu_facts *facts, const wu_che
 
 int wu_check(wu_result **out, wu_db *db, const wu_check_opts *opts)
 {
+	return wu__check_keep(out, db, opts, NULL);
+}
+
+/* wu_check, handing the facts it gathered to `keep` (when not NULL) for a
+ * caller that needs them too: the report reads the database once for both. */
+int wu__check_keep(wu_result **out, wu_db *db, const wu_check_opts *opts, struct wu_facts *keep)
+{
 	static const wu_check_opts none = { 0 };
 	const wu_check_opts *o = opts ? opts : &none;
 	*out = NULL;
@@ -198,13 +205,20 @@ int wu_check(wu_result **out, wu_db *db, const wu_check_opts *opts)
 	for (size_t i = 0; !rc && i < facts.nprojects; i++) {
 		struct result_project *rp = &res->projects[i];
 		memcpy(rp->id, facts.projects[i].id, sizeof rp->id);
-		/* The title moves from the facts to the result. */
-		rp->title = facts.projects[i].title;
-		facts.projects[i].title = NULL;
+		/* The title moves from the facts to the result, unless they are kept. */
+		rp->title = keep ? strdup(facts.projects[i].title) : facts.projects[i].title;
+		if (!keep)
+			facts.projects[i].title = NULL;
+		else if (!rp->title)
+			rc = wu__err_nomem(db);
 		res->nprojects++;
+		if (!rc)
 		rc = judge_project(db, res, &facts.projects[i], rp, o->policy, day);
 	}
-	wu__facts_free(&facts);
+	if (keep && !rc)
+		*keep = facts;
+	else
+		wu__facts_free(&facts);
 	if (rc) {
 		wu_result_free(res);
 		return rc;

@@ -294,17 +294,12 @@ static int each_row(struct scan *s, const char *sql, int (*row)(struct scan *, s
 
 /* ---- one function per table -------------------------------------------------- */
 
-/* The Red Umbrella Fund test: at least 60% of the decision-making body and of
- * spokespeople, and 33% of staff, are sex workers. Self-declaration also counts. */
+/* Column 3 is the sex worker-led test (WU_SQL_SWLO). */
 static int org_row(struct scan *s, sqlite3_stmt *st)
 {
 	int kind = VI(s, V_ORG_KIND, TEXT(1));
-	bool declared = sqlite3_column_int(st, 3) != 0;
-	bool figures = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_type(st, 5) != SQLITE_NULL &&
-		       sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 4) >= 60 &&
-		       sqlite3_column_int(st, 5) >= 60 && sqlite3_column_int(st, 6) >= 33;
 	int64_t bits = (int64_t)SM(s, V_ORG_REPRESENTS, TEXT(2)) << 8;
-	if (declared || figures)
+	if (sqlite3_column_int(st, 3))
 		bits |= ORG_SWLO;
 	if (kind == 0)
 		bits |= ORG_KIND_SWL;
@@ -403,6 +398,8 @@ static int involvement_row(struct scan *s, sqlite3_stmt *st)
 		return WU_OK;
 	int level = VI(s, V_INVOLVEMENT_LEVEL, TEXT(4));
 	p->swlo_claims++;
+	if (level >= 0)
+		p->swlo_inv_count[phase][level]++;
 	if (level > p->swlo_level[phase])
 		p->swlo_level[phase] = level;
 	int rc = push_id(s->db, &p->swlo_involvement, TEXT(0));
@@ -606,7 +603,7 @@ static const struct {
 	const char *sql;
 	int (*row)(struct scan *, sqlite3_stmt *);
 } scans[] = {
-	{ "SELECT id, kind, represents, swl_self_declared, swl_board_pct, swl_spokes_pct, swl_staff_pct FROM org",
+	{ "SELECT id, kind, represents, " WU_SQL_SWLO("org") " FROM org",
 	  org_row },
 	{ "SELECT id, title, decrim_stance, dp_plan, le_request_policy, cert_confidentiality, "
 	  "police_in_recruitment, data_shared_with_police, planned_start, planned_end, actual_start, "

@@ -23,6 +23,13 @@ enum { WU_LEGAL_FULL, WU_LEGAL_PARTIAL, WU_LEGAL_CLIENT, WU_LEGAL_REGULATION, WU
        WU_LEGAL_UNKNOWN };
 enum { WU_GROUP_SEX_WORKERS = 0 }; /* first of the model's groups */
 
+/* The sex worker-led test (Red Umbrella Fund: at least 60% of the
+ * decision-making body and of spokespeople, and 33% of staff, are sex
+ * workers; or the organisation declares itself sex worker-led) as an SQL
+ * expression over org alias `o`: the one place it is written. */
+#define WU_SQL_SWLO(o) "(coalesce(" o ".swl_self_declared, 0) = 1 OR (" o ".swl_board_pct >= 60 AND " \
+	o ".swl_spokes_pct >= 60 AND " o ".swl_staff_pct >= 33))"
+
 typedef char wu_id[37];
 typedef char wu_date[11]; /* "" when not recorded */
 
@@ -97,6 +104,7 @@ struct wu_fproject {
 	wu_idvec unevidenced_orgs;            /* recorded as sex worker-led without evidence */
 
 	int swlo_level[WU_NPHASES];           /* highest SWLO level per phase; -1 none recorded */
+	int swlo_inv_count[WU_NPHASES][WU_LV_LEAD + 1]; /* SWLO involvement records by phase and level */
 	wu_idvec swlo_involvement, uncorroborated;
 	wu_date collection_start;             /* earliest start of the undertaking phase */
 

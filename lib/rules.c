@@ -671,8 +671,8 @@ static void no_disputed_claims(struct wu_eval *e)
 	if (!disputed)
 		return;
 	fail(e);
-	message(e, "%zu claim%s disputed by the organisation %s names, e.g. %s %.8s%s%s%s%s", disputed,
-		disputed == 1 ? " is" : "s are", disputed == 1 ? "it" : "they", first->type, first->claim,
+	message(e, "%zu claim%s disputed by the organisation%s, e.g. %s %.8s%s%s%s%s", disputed,
+		disputed == 1 ? " is" : "s are", disputed == 1 ? " it names" : "s they name", first->type, first->claim,
 		first->comment[0] ? ": \"" : "", first->comment, first->comment[0] ? "\"" : "",
 		first->current ? "" : " (edited since; the organisation has not looked again)");
 	expected(e, "no claim disputed by the organisation it names");

@@ -30,4 +30,7 @@ size_t wu__rule_index(const wu_rule *r);
 /* The severity of an insufficient-data finding under `pol`. */
 wu_severity wu__policy_insufficient(const wu_policy *pol);
 
+/* check.c: wu_check, keeping the facts for the caller (who frees them). */
+int wu__check_keep(wu_result **out, wu_db *db, const wu_check_opts *opts, struct wu_facts *keep);
+
 #endif

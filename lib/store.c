@@ -123,7 +123,7 @@ int wu_rollback(wu_db *db)
 int wu__read_begin(wu_db *db, bool *began)
 {
 	*began = false;
-	if (db->tx_depth > 0)
+	if (db->tx_depth > 0 || !sqlite3_get_autocommit(db->sql)) /* inside a write or an outer read */
 		return WU_OK;
 	int rc = exec(db, "BEGIN DEFERRED", "cannot begin reading");
 	*began = rc == WU_OK;

@@ -221,6 +221,47 @@ rec("project", P, title="Community Safety Mapping (pilot)", lead_org=rid("rosa")
 rec("site", "p4-site", project=rid(P), country="BR", region="São Paulo", legal_model="partial-criminalisation")
 rec("partnership", "p4-rosa", project=rid(P), org=rid("rosa"), research_roles=["co-lead"], first_engaged="2025-01-01")
 
+# ---- attestations: what the organisations say about the claims naming them ------------
+# Amara confirms nearly every claim about it; the union disputes being
+# "involved" in running a survey it only leafleted for; Lotus confirms some
+# claims, partly confirms one and leaves the payments unreviewed.
+A = "2026-02-02T10:00:00Z"
+def by_id(i):
+    return next(r for r in out if r["id"] == i)
+
+def attest(claim, org, status, comment=None):
+    c = by_id(claim)
+    project = c.get("project") or by_id(c["output"])["project"]
+    rec("attestation", "att-%s-%s" % (claim, org), claim=claim, org=rid(org), status=status, comment=comment,
+        project=project)
+    out[-1]["created"] = out[-1]["updated"] = A
+
+def claims_of(project, org):
+    names = ("org", "recipient", "receiver")
+    for r in list(out):
+        p = r.get("project") or (by_id(r["output"])["project"] if "output" in r else None)
+        kind_ok = r["type"] in ("partnership", "involvement", "budget", "contribution") or \
+            (r["type"] == "transaction" and r.get("kind") == "disbursement")
+        if kind_ok and p == rid(project) and any(r.get(k) == rid(org) for k in names):
+            yield r
+
+for r in claims_of("p1", "amara"):
+    if r["type"] == "partnership":
+        attest(r["id"], "amara", "confirmed", "We co-lead this study; the agreement matches what we signed.")
+    elif r["type"] == "transaction" and r["amount"] == "20000.00":
+        attest(r["id"], "amara", "partly-confirmed", "Received in full, but two months after the workshop it paid for.")
+    else:
+        attest(r["id"], "amara", "confirmed")
+attest(rid("p2-union"), "union", "confirmed")
+attest(rid("p2-b-comp"), "union", "confirmed")
+attest(rid("p2-inv-1"), "union", "disputed",
+       "We handed out flyers at two venues; we had no part in running the survey.")
+for r in claims_of("p3", "lotus"):
+    if r["type"] in ("partnership", "budget") or r.get("phase") in ("identifying", "undertaking", "dissemination"):
+        attest(r["id"], "lotus", "confirmed")
+    elif r.get("phase") == "design":
+        attest(r["id"], "lotus", "partly-confirmed", "We commented on the questionnaire after its design was fixed.")
+
 with open(sys.argv[1] if len(sys.argv) > 1 else "lib/demo.jsonl", "w", encoding="utf-8") as f:
     for r in out:
         f.write(json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
