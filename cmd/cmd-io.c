@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "cli.h"
 
-enum { OPT_FORMAT = 1, OPT_TYPE, OPT_FORCE, OPT_OUTPUT, OPT_PROJECT, OPT_ORG, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_TYPE, OPT_FORCE, OPT_OUTPUT, OPT_PROJECT, OPT_ORG, OPT_PROFILE, OPT_PREFIX, OPT_HELP };
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -182,18 +182,35 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 
 static const char export_usage[] =
 	"usage: withus export [--format jsonl|csv] [--type TYPE] [--project P] [--org O]\n"
-	"                     [--output PATH]\n"
+	"                     [--profile private|funder|public] [--output PATH]\n"
+	"       withus export --format 360giving|360giving-json|iati [--project P]...\n"
+	"                     [--profile funder|public|private] [--prefix 360G-...]\n"
+	"                     [--output FILE]\n"
 	"\n"
 	"Writes records in their canonical shape, in dependency order, so that\n"
-	"'withus import' of the output rebuilds the same database.\n"
+	"'withus import' of the output rebuilds the same database. This is the\n"
+	"backup format: it holds everything, private records included.\n"
 	"\n"
 	"  --format jsonl   JSON Lines to standard output or --output FILE (default)\n"
 	"  --format csv     one TYPE.csv per record type into directory --output DIR;\n"
 	"                   with --type and no --output, that type's CSV to stdout\n"
 	"  --project P      only the records of one project\n"
-	"  --org O          only the records that name one organisation\n";
+	"  --org O          only the records that name one organisation (and the\n"
+	"                   organisation itself): what it needs to audit claims\n"
+	"  --profile P      private (default: everything, the backup), or funder and\n"
+	"                   public: only what sync would share, organisations by\n"
+	"                   alias unless public, no SWLO status without consent\n"
+	"\n"
+	"Standards (docs/standards.md), made to be published:\n"
+	"  --format 360giving       360Giving 1.4 flat CSV of the onward grants from\n"
+	"                           each project's lead to community organisations\n"
+	"  --format 360giving-json  the same as 360Giving JSON\n"
+	"  --format iati            IATI 2.03 activity XML, one activity per project\n"
+	"  --profile P      funder (default: shared projects only, organisations by\n"
+	"                   alias unless public), public, or private (everything)\n"
+	"  --prefix P       your 360Giving identifier prefix (default 360G-withus)\n";
 
-static int export_csv_dir(struct cli *cli, const char *dir, const char *only, const wu_query *q)
+static int export_csv_dir(struct cli *cli, const char *dir, const char *only, const wu_query *q, wu_profile prof)
 {
 	if (cli_mkdir_p(dir) != 0) {
 		cli_error("export: cannot create '%s': %s", dir, strerror(errno));
@@ -212,7 +229,7 @@ static int export_csv_dir(struct cli *cli, const char *dir, const char *only, co
 			free(p);
 			return EXIT_RUNTIME;
 		}
-		int r = wu_export_csv(cli->db, out, t, q);
+		int r = wu_export_csv_profile(cli->db, out, t, q, prof);
 		if (fclose(out) != 0 && !r) {
 			cli_error("export: cannot write '%s': %s", p, strerror(errno));
 			free(p);
@@ -225,6 +242,55 @@ static int export_csv_dir(struct cli *cli, const char *dir, const char *only, co
 	return EXIT_OK;
 }
 
+static int export_standard(struct cli *cli, const char *format, const char **projects, size_t n, const char *profile,
+			   const char *prefix, const char *output, const char *type, const char *org)
+{
+	wu_standard_opts o = { .nprojects = n, .prefix = prefix, .profile = WU_PROFILE_FUNDER };
+	wu_standard std = !strcmp(format, "iati") ? WU_STD_IATI
+			  : !strcmp(format, "360giving") ? WU_STD_360GIVING_CSV : WU_STD_360GIVING_JSON;
+	if (type || org)
+		return cli_usage_error("export", "--%s does not apply to --format %s", type ? "type" : "org", format);
+	if (profile && !strcmp(profile, "private"))
+		o.profile = WU_PROFILE_PRIVATE;
+	else if (profile && !strcmp(profile, "public"))
+		o.profile = WU_PROFILE_PUBLIC;
+	else if (profile && strcmp(profile, "funder"))
+		return cli_usage_error("export", "--profile: '%s' is not funder, public or private", profile);
+	if (prefix && (strncmp(prefix, "360G-", 5) || strlen(prefix) < 6 || strpbrk(prefix, " ,\"")))
+		return cli_usage_error("export", "--prefix: '%s' is not a 360Giving prefix (360G-, then your code)", prefix);
+	int rc = cli_open(cli, WU_OPEN_NOCREATE | WU_OPEN_READONLY);
+	if (rc)
+		return rc;
+	char **ids = calloc(n ? n : 1, sizeof *ids);
+	if (!ids)
+		return cli_fail(cli, WU_ENOMEM);
+	for (size_t i = 0; !rc && i < n; i++) {
+		int r = wu_resolve(&ids[i], cli->db, "project", projects[i]);
+		if (r) {
+			cli_error("--project: %s", wu_errmsg(cli->db));
+			rc = cli_exit_code(r);
+		}
+	}
+	o.projects = n ? (const char *const *)ids : NULL;
+	FILE *out = NULL;
+	if (!rc && !(out = output ? fopen(output, "w") : stdout)) {
+		cli_error("export: cannot create '%s': %s", output, strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	if (!rc) {
+		int r = wu_export_standard(cli->db, out, std, &o);
+		rc = r ? cli_fail(cli, r) : EXIT_OK;
+		if (out != stdout && fclose(out) != 0 && !rc) {
+			cli_error("export: cannot write '%s': %s", output, strerror(errno));
+			rc = EXIT_RUNTIME;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		wu_free(ids[i]);
+	free(ids);
+	return rc ? rc : cli_finish_stdout();
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -233,10 +299,15 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "org", required_argument, NULL, OPT_ORG },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "jsonl", *type = NULL, *output = NULL, *project = NULL, *org = NULL;
+	const char *profile = NULL, *prefix = NULL;
+	const char **projects = NULL;
+	size_t nprojects = 0;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:", opts, NULL)) != -1) {
@@ -245,17 +316,45 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		case OPT_TYPE: type = optarg; break;
 		case 'o':
 		case OPT_OUTPUT: output = optarg; break;
-		case OPT_PROJECT: project = optarg; break;
+		case OPT_PROJECT: {
+			const char **grown = realloc(projects, (nprojects + 1) * sizeof *grown);
+			if (!grown) {
+				free(projects);
+				return cli_fail(cli, WU_ENOMEM);
+			}
+			projects = grown;
+			projects[nprojects++] = project = optarg;
+			break;
+		}
 		case OPT_ORG: org = optarg; break;
-		case OPT_HELP: fputs(export_usage, stdout); return EXIT_OK;
-		case ':': return cli_usage_error("export", "option '%s' needs a value", argv[optind - 1]);
-		default: return cli_usage_error("export", "'%s' is not an option of export", argv[optind - 1]);
+		case OPT_PROFILE: profile = optarg; break;
+		case OPT_PREFIX: prefix = optarg; break;
+		case OPT_HELP: free(projects); fputs(export_usage, stdout); return EXIT_OK;
+		case ':': free(projects); return cli_usage_error("export", "option '%s' needs a value", argv[optind - 1]);
+		default: free(projects); return cli_usage_error("export", "'%s' is not an option of export", argv[optind - 1]);
 		}
 	}
+	if (!strcmp(format, "360giving") || !strcmp(format, "360giving-json") || !strcmp(format, "iati")) {
+		int rc = export_standard(cli, format, projects, nprojects, profile, prefix, output, type, org);
+		free(projects);
+		return rc;
+	}
+	free(projects);
+	if (nprojects > 1)
+		return cli_usage_error("export", "--format %s takes one --project", format);
+	wu_profile prof = WU_PROFILE_PRIVATE;
+	if (prefix)
+		return cli_usage_error("export", "--prefix is for --format 360giving and 360giving-json");
+	if (profile && !strcmp(profile, "funder"))
+		prof = WU_PROFILE_FUNDER;
+	else if (profile && !strcmp(profile, "public"))
+		prof = WU_PROFILE_PUBLIC;
+	else if (profile && strcmp(profile, "private"))
+		return cli_usage_error("export", "--profile: '%s' is not private, funder or public", profile);
 	if (optind < argc)
 		return cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(format, "jsonl") && strcmp(format, "csv"))
-		return cli_usage_error("export", "--format: '%s' is not jsonl or csv", format);
+		return cli_usage_error("export", "--format: '%s' is not jsonl, csv, 360giving, 360giving-json or iati", format);
 	if (type && !wu_type_find(type))
 		return cli_usage_error("export", "--type: '%s' is not a record type", type);
 	if (!strcmp(format, "csv") && !output && !type)
@@ -275,15 +374,15 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	q.project = pid;
 	q.org = oid;
 	if (!strcmp(format, "csv") && output) {
-		rc = export_csv_dir(cli, output, type, &q);
+		rc = export_csv_dir(cli, output, type, &q, prof);
 	} else {
 		FILE *out = output ? fopen(output, "w") : stdout;
 		if (!out) {
 			cli_error("export: cannot create '%s': %s", output, strerror(errno));
 			rc = EXIT_RUNTIME;
 		} else {
-			r = !strcmp(format, "csv") ? wu_export_csv(cli->db, out, type, &q)
-						   : wu_export_jsonl(cli->db, out, type, &q);
+			r = !strcmp(format, "csv") ? wu_export_csv_profile(cli->db, out, type, &q, prof)
+						   : wu_export_jsonl_profile(cli->db, out, type, &q, prof);
 			rc = r ? cli_fail(cli, r) : EXIT_OK;
 			if (out != stdout && fclose(out) != 0 && !rc) {
 				cli_error("export: cannot write '%s': %s", output, strerror(errno));

@@ -139,6 +139,18 @@ int wu__attestation_update_check(wu_db *db, const json_t *before, const json_t *
 int wu__claim_version(wu_db *db, const json_t *claim, char out[33]);
 int wu__claim_current(wu_db *db, const char *claim_id, const char *version, bool *out);
 
+/* rates.c: `minor` units of `from` in `to` at the rate in force on `as_of`
+ * (or the inverse of the other direction's); *found is false when there is
+ * no such rate. Rounds half up once. */
+int wu__rate_convert(wu_db *db, int64_t minor, const char *from, const char *to, const char *as_of, int64_t *out,
+		     bool *found);
+
+/* report.c: every organisation as profile `profile` may show it:
+ * {id: {label, kind, country, region?, swlo? (only with consent outside
+ * private), ident (org-id, XI-ROR-… or withus-UUID), iati_type,
+ * community (led by or based in a community, whatever the kind shown)}}. */
+int wu__profile_orgs(wu_db *db, wu_profile profile, json_t **out);
+
 /* csv.c */
 typedef struct wu_csv wu_csv;
 int wu__csv_open(wu_csv **out, FILE *in);

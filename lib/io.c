@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "sync.h"
 
 #define JSONL_MAX_LINE (16u << 20)
 #define PROGRESS_EVERY 4096
@@ -345,6 +346,163 @@ int wu_export_jsonl(wu_db *db, FILE *out, const char *type, const wu_query *q)
 {
 	struct export_ctx x = { .out = out };
 	return export_types(db, type, q, jsonl_row, &x, false);
+}
+
+/* ---- export under a privacy profile ------------------------------------------------ */
+
+struct profiled {
+	wu_db *db;
+	FILE *out;
+	wu_profile profile;
+	int rc;
+};
+
+/* What a record may show outside this machine: exactly what sync would
+ * share (wu__share_body: shared records only, no notes, an organisation's
+ * name only when it is public), with its id and updated time back so the
+ * file imports. An organisation that is not public goes under its alias,
+ * without registry ids, and its sex worker-led figures go only with its
+ * consent. */
+static int profiled_body(struct profiled *p, const wu_type *t, const json_t *rec, json_t **out)
+{
+	json_t *body = NULL;
+	*out = NULL;
+	int rc = wu__share_body(p->db, t, rec, &body);
+	if (rc || !body)
+		return rc;
+	json_object_set(body, "id", json_object_get(rec, "id"));
+	json_object_set(body, "updated", json_object_get(rec, "updated"));
+	if (!strcmp(t->name, "org")) {
+		bool public_org = !strcmp(json_string_value(json_object_get(rec, "visibility")), "public");
+		if (!public_org) {
+			const char *alias = json_string_value(json_object_get(rec, "alias"));
+			json_object_set_new(body, "name", json_string(alias ? alias : "an unnamed organisation"));
+			json_object_del(body, "org_id");
+			json_object_del(body, "ror");
+		}
+		if (!json_is_true(json_object_get(rec, "disclose_swl"))) {
+			static const char *const swl[] = { "swl_self_declared", "swl_board_pct", "swl_spokes_pct", "swl_staff_pct" };
+			for (size_t i = 0; i < sizeof swl / sizeof swl[0]; i++)
+				json_object_del(body, swl[i]);
+			/* kind and groups would say it as plainly as the flag */
+			if (!strcmp(json_string_value(json_object_get(rec, "kind")), "sex-worker-led"))
+				json_object_set_new(body, "kind", json_string("other"));
+			json_t *groups = json_object_get(body, "represents");
+			for (size_t i = json_array_size(groups); i-- > 0;)
+				if (!strcmp(json_string_value(json_array_get(groups, i)), "sex-workers"))
+					json_array_remove(groups, i);
+			if (groups && !json_array_size(groups)) {
+				json_object_del(body, "represents");
+				if (!strcmp(json_string_value(json_object_get(body, "kind")), "community-led"))
+					json_object_set_new(body, "kind", json_string("other"));
+			}
+		}
+	}
+	*out = body;
+	return WU_OK;
+}
+
+static int profiled_record(const json_t *rec, void *payload)
+{
+	struct profiled *p = payload;
+	const wu_type *t = wu_type_find(json_string_value(json_object_get(rec, "type")));
+	json_t *body = NULL;
+	if ((p->rc = profiled_body(p, t, rec, &body)) || !body)
+		return p->rc ? 1 : 0;
+	if (json_dumpf(body, p->out, JSON_COMPACT | JSON_SORT_KEYS) || putc('\n', p->out) == EOF)
+		p->rc = wu__err(p->db, WU_EIO, "cannot write the export");
+	json_decref(body);
+	return p->rc ? 1 : 0;
+}
+
+/* The same record as a CSV row of its type's columns, written as
+ * wu_export_csv writes them (sets as a;b, booleans as true/false). */
+static int profiled_csv_record(const json_t *rec, void *payload)
+{
+	struct profiled *p = payload;
+	const wu_type *t = wu_type_find(json_string_value(json_object_get(rec, "type")));
+	json_t *body = NULL;
+	if ((p->rc = profiled_body(p, t, rec, &body)) || !body)
+		return p->rc ? 1 : 0;
+	static const char *const meta[] = { "id", "created", "updated" };
+	for (size_t col = 0; col < t->nfields + 3 && !p->rc; col++) {
+		const char *key = col < 3 ? meta[col] : t->fields[col - 3].name;
+		const json_t *v = json_object_get(body, key);
+		if (col)
+			putc(',', p->out);
+		if (json_is_string(v)) {
+			wu__csv_write_cell(p->out, json_string_value(v));
+		} else if (json_is_boolean(v)) {
+			fputs(json_is_true(v) ? "true" : "false", p->out);
+		} else if (json_is_integer(v)) {
+			fprintf(p->out, "%lld", (long long)json_integer_value(v));
+		} else if (json_is_array(v)) {
+			char *cell = NULL;
+			size_t i, len = 0;
+			const json_t *e;
+			FILE *m = open_memstream(&cell, &len);
+			json_array_foreach(v, i, e)
+				fprintf(m ? m : stderr, "%s%s", i ? ";" : "", json_string_value(e));
+			if (!m || fclose(m))
+				p->rc = wu__err_nomem(p->db);
+			else
+				wu__csv_write_cell(p->out, cell);
+			free(cell);
+		}
+	}
+	if (!p->rc && putc('\n', p->out) == EOF)
+		p->rc = wu__err(p->db, WU_EIO, "cannot write the export");
+	json_decref(body);
+	return p->rc ? 1 : 0;
+}
+
+int wu_export_jsonl_profile(wu_db *db, FILE *out, const char *type, const wu_query *q, wu_profile profile)
+{
+	if (profile == WU_PROFILE_PRIVATE)
+		return wu_export_jsonl(db, out, type, q);
+	wu__err_clear(db);
+	if (type && !wu_type_find(type))
+		return wu__err(db, WU_ENOTFOUND, "no record type '%s'", type);
+	struct profiled p = { .db = db, .out = out, .profile = profile };
+	bool began = false;
+	int rc = wu__read_begin(db, &began);
+	if (!rc)
+		rc = wu_record_list(db, type, q, profiled_record, &p);
+	wu__read_end(db, began);
+	if (!rc)
+		rc = p.rc;
+	if (!rc && ferror(out))
+		rc = wu__err(db, WU_EIO, "cannot write the export");
+	return rc;
+}
+
+int wu_export_csv_profile(wu_db *db, FILE *out, const char *type, const wu_query *q, wu_profile profile)
+{
+	if (profile == WU_PROFILE_PRIVATE)
+		return wu_export_csv(db, out, type, q);
+	wu__err_clear(db);
+	const wu_type *only = NULL;
+	if (type && !(only = wu_type_find(type)))
+		return wu__err(db, WU_ENOTFOUND, "no record type '%s'", type);
+	struct profiled p = { .db = db, .out = out, .profile = profile };
+	bool began = false;
+	int rc = wu__read_begin(db, &began);
+	for (size_t i = 0; !rc && !p.rc && i < wu_type_count(); i++) {
+		const wu_type *t = wu_type_at(i);
+		if (only && t != only)
+			continue;
+		fputs("id,created,updated", out);
+		for (size_t k = 0; k < t->nfields; k++)
+			fprintf(out, ",%s", t->fields[k].name);
+		putc('\n', out);
+		rc = wu_record_list(db, t->name, q, profiled_csv_record, &p);
+	}
+	wu__read_end(db, began);
+	if (!rc)
+		rc = p.rc;
+	if (!rc && ferror(out))
+		rc = wu__err(db, WU_EIO, "cannot write the export");
+	return rc;
 }
 
 /* A stored set, ["a","b"], as the CSV cell a;b. Set members are enum words

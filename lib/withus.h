@@ -232,6 +232,20 @@ typedef struct wu_audit_counts {
  */
 int wu_audit(wu_audit_counts *out, wu_db *db, const char *org, const wu_query *q, wu_record_cb cb, void *payload);
 
+/* ---- exchange rates ------------------------------------------------------- */
+/*
+ * Reports add amounts in different currencies only through these rates:
+ * 1 `base` = `rate` `quote` (an exact decimal, at most 12 decimals), in force
+ * from `valid_from` (YYYY-MM-DD; NULL or "" = always) until a later one.
+ * `source` (may be NULL) says where the rate comes from ("ECB reference rate").
+ * Adding the same base, quote and date again replaces the rate.
+ */
+int wu_rate_add(wu_db *db, const char *base, const char *quote, const char *rate, const char *valid_from,
+		const char *source);
+int wu_rate_rm(wu_db *db, const char *base, const char *quote, const char *valid_from);
+/* Calls `cb` with {"base","quote","rate","from"?,"source"?,"added"} for each rate. */
+int wu_rate_list(wu_db *db, wu_record_cb cb, void *payload);
+
 /* ---- values ------------------------------------------------------------ */
 /* Parses an exact decimal amount for `currency` into minor units. */
 int wu_money_parse(int64_t *out, wu_db *db, const char *text, const char *currency);
@@ -388,6 +402,64 @@ typedef enum wu_format { WU_FORMAT_TEXT, WU_FORMAT_JSON, WU_FORMAT_SARIF } wu_fo
 /* Writes the result; `pol` names the thresholds in SARIF rule metadata (may be NULL). */
 int wu_result_write(wu_db *db, FILE *out, const wu_result *r, const wu_policy *pol, wu_format fmt);
 void wu_result_free(wu_result *r);
+
+/* ---- the funder portfolio report ------------------------------------------- */
+/*
+ * What a report may hold (docs/report.md): PRIVATE everything on this
+ * machine; FUNDER only shared projects and records not marked private,
+ * organisations by alias unless public, the sex worker-led flag only where
+ * the organisation consented; PUBLIC as FUNDER, with every count from 1 to 4
+ * shown as "<5".
+ */
+typedef enum wu_profile { WU_PROFILE_PRIVATE, WU_PROFILE_FUNDER, WU_PROFILE_PUBLIC } wu_profile;
+
+typedef struct wu_report_opts {
+	const char *const *projects; /* ids; NULL: every project */
+	size_t nprojects;
+	const char *as_of;           /* YYYY-MM-DD; NULL: today (UTC) */
+	const wu_policy *policy;     /* for the recommendation statuses; NULL: defaults */
+	wu_profile profile;
+	const char *currency;        /* add all currencies up in this one, through the rate table; NULL: per currency only */
+} wu_report_opts;
+
+/* Writes records as JSON Lines under a profile: PRIVATE is wu_export_jsonl
+ * (everything); FUNDER and PUBLIC write only what sync would share, with
+ * organisations that are not public under their alias, without registry
+ * ids, and without anything saying they are sex worker-led unless they
+ * consented (docs/report.md). */
+int wu_export_jsonl_profile(wu_db *db, FILE *out, const char *type, const wu_query *q, wu_profile profile);
+/* The same as CSV, one header row per type (wu_export_csv's columns). */
+int wu_export_csv_profile(wu_db *db, FILE *out, const char *type, const wu_query *q, wu_profile profile);
+
+/* Builds the report as one JSON document (new; shape in docs/report.md). */
+int wu_report(json_t **out, wu_db *db, const wu_report_opts *opts);
+
+typedef enum wu_report_format {
+	WU_REPORT_TEXT, WU_REPORT_JSON, WU_REPORT_CSV, WU_REPORT_HTML
+} wu_report_format;
+/* Writes a report made by wu_report: terminal text, JSON, CSV (one row per
+ * project and currency, then the totals) or one self-contained HTML page
+ * with inline SVG charts. */
+int wu_report_write(wu_db *db, FILE *out, const json_t *report, wu_report_format fmt);
+
+/* ---- standards exports ------------------------------------------------------ */
+/*
+ * 360Giving 1.4 grants (flat CSV, or JSON {"grants": [...]}) for the onward
+ * grants from each project's lead organisation to community organisations,
+ * and IATI 2.03 activity XML, one activity per project. docs/standards.md
+ * gives every mapping. The profile works as in reports.
+ */
+typedef enum wu_standard { WU_STD_360GIVING_CSV, WU_STD_360GIVING_JSON, WU_STD_IATI } wu_standard;
+
+typedef struct wu_standard_opts {
+	const char *const *projects; /* ids; NULL: every project */
+	size_t nprojects;
+	wu_profile profile;
+	const char *prefix;          /* 360Giving identifier prefix (yours from 360Giving); NULL: "360G-withus" */
+	const char *generated;       /* IATI generated-datetime; NULL: now */
+} wu_standard_opts;
+
+int wu_export_standard(wu_db *db, FILE *out, wu_standard std, const wu_standard_opts *opts);
 
 /* ---- sync with a CouchDB-compatible server ----------------------------- */
 /*
