@@ -114,6 +114,14 @@ static void text_payments(struct out *o, const json_t *p)
 	put(o, "; %s undated\n", count_text(u, json_object_get(p, "undated")));
 }
 
+static void text_findings(struct out *o, const json_t *f)
+{
+	char b[4][24];
+	put(o, "  %-19s %s errors, %s warnings, %s info (%s for insufficient data)\n", "findings",
+	    count_text(b[0], json_object_get(f, "error")), count_text(b[1], json_object_get(f, "warning")),
+	    count_text(b[2], json_object_get(f, "info")), count_text(b[3], json_object_get(f, "insufficient_data")));
+}
+
 static void text_claims(struct out *o, const json_t *c)
 {
 	char b[6][24];
@@ -154,6 +162,7 @@ static void text_project(struct out *o, const json_t *doc, const json_t *p)
 	json_array_foreach(json_object_get(p, "recommendations"), i, e)
 		put(o, "%s %lld %s", i ? "," : "", (long long)json_integer_value(json_object_get(e, "recommendation")), str(e, "status"));
 	put(o, "\n");
+	text_findings(o, json_object_get(p, "findings"));
 	text_claims(o, json_object_get(p, "claims"));
 }
 
@@ -187,6 +196,7 @@ static void write_text(struct out *o, const json_t *doc)
 		    (long long)json_integer_value(json_object_get(p, "recommendation")), count_text(b[0], json_object_get(p, "met")),
 		    count_text(b[1], json_object_get(p, "partly met")), count_text(b[2], json_object_get(p, "not met")),
 		    count_text(b[3], json_object_get(p, "insufficient data")));
+		text_findings(o, json_object_get(p, "findings"));
 	}
 	text_claims(o, json_object_get(totals, "claims"));
 }
@@ -234,6 +244,9 @@ static void csv_row(struct out *o, const json_t *p, const json_t *m, const char 
 		const json_t *r = json_array_get(recs, k);
 		csv_cell(o, r && json_object_get(r, "status") ? str(r, "status") : "", false);
 	}
+	static const char *const severities[] = { "error", "warning", "info", "insufficient_data" };
+	for (size_t i = 0; i < 4; i++)
+		csv_value(o, json_object_get(json_object_get(p, "findings"), severities[i]), false);
 	static const char *const claims[] = { "swlo_claims", "confirmed", "partly_confirmed", "disputed", "edited_since", "unreviewed" };
 	for (size_t i = 0; i < 6; i++)
 		csv_value(o, json_object_get(json_object_get(p, "claims"), claims[i]), i == 5);
@@ -245,6 +258,7 @@ static void write_csv(struct out *o, const json_t *doc)
 	for (size_t i = 0; i < NCSV_MONEY; i++)
 		put(o, ",%s", csv_money[i]);
 	put(o, ",payments,lag_median_days,lag_max_days,recommendation_1,recommendation_2,recommendation_3,recommendation_4,"
+	       "findings_error,findings_warning,findings_info,findings_insufficient_data,"
 	       "swlo_claims,confirmed,partly_confirmed,disputed,edited_since,unreviewed\r\n");
 	size_t i, k;
 	const json_t *p, *m;
@@ -534,6 +548,58 @@ static void svg_recommendations(struct out *o, const json_t *doc)
 	put(o, "</svg><figcaption>Number of projects meeting each recommendation.</figcaption></figure>\n");
 }
 
+/* Findings per recommendation, stacked by severity. */
+static void svg_findings(struct out *o, const json_t *doc)
+{
+	static const char *const severities[] = { "error", "warning", "info", "insufficient_data" };
+	static const char *const labels[] = { "error", "warning", "info", "insufficient data" };
+	static const char *const colours[] = { "#c0392b", "#f0b400", "#1f5fa8", "#9e9e9e" };
+	const json_t *recs = json_object_get(json_object_get(doc, "totals"), "recommendations");
+	long long most = 1;
+	size_t k;
+	const json_t *r;
+	json_array_foreach(recs, k, r) {
+		long long sum = 0;
+		for (int s = 0; s < 4; s++)
+			sum += json_integer_value(json_object_get(json_object_get(r, "findings"), severities[s]));
+		if (sum > most)
+			most = sum;
+	}
+	int w = 760, label = 170, barw = 520, rowh = 34, top = 10, h = top + 4 * rowh + 40;
+	put(o, "<figure id=\"chart-findings\"><svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+	       "xmlns=\"http://www.w3.org/2000/svg\">\n<title>Findings per recommendation, by severity</title>\n",
+	    w, h, w, h);
+	json_array_foreach(recs, k, r) {
+		int y = top + (int)k * rowh, x = label;
+		long long total = 0;
+		put(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%zu %s</text>\n", label - 8, y + 20, k + 1, rec_short[k]);
+		for (int s = 0; s < 4; s++) {
+			const json_t *v = json_object_get(json_object_get(r, "findings"), severities[s]);
+			long long n = json_is_integer(v) ? json_integer_value(v) : 0;
+			int bw = (int)(barw * n / most);
+			if (json_is_string(v))
+				bw = barw / 40; /* suppressed: a sliver */
+			total += n;
+			if (!bw)
+				continue;
+			char buf[24];
+			put(o, "<rect class=\"finding-%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", severities[s], x,
+			    y + 4, bw, rowh - 8, colours[s]);
+			if (bw >= 18)
+				put(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" style=\"fill:#fff\">%s</text>", x + bw / 2, y + 21,
+				    count_text(buf, v));
+			put(o, "\n");
+			x += bw;
+		}
+		put(o, "<text x=\"%d\" y=\"%d\">%lld</text>\n", x + 6, y + 21, total);
+	}
+	for (int s = 0; s < 4; s++)
+		put(o, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+		    label + s * 140, h - 22, colours[s], label + s * 140 + 16, h - 12, labels[s]);
+	put(o, "</svg><figcaption>What the check found, per recommendation: errors, warnings, information, and rules "
+	       "that lacked the records they need.</figcaption></figure>\n");
+}
+
 static void write_html(struct out *o, const json_t *doc)
 {
 	put(o, "%s<h1>Portfolio report</h1>\n<p class=\"meta\">As of %s &middot; profile %s &middot; policy ", html_head,
@@ -553,6 +619,7 @@ static void write_html(struct out *o, const json_t *doc)
 	svg_heatmaps(o, doc);
 	put(o, "<h2 id=\"recommendations\">Recommendations</h2>\n");
 	svg_recommendations(o, doc);
+	svg_findings(o, doc);
 	const json_t *totals = json_object_get(doc, "totals");
 	put(o, "<h2 id=\"totals\">Totals</h2>\n<table>\n<tr><th class=\"t\">currency</th><th>budget</th><th>to SWLOs</th>"
 	       "<th>KT</th><th>KT to SWLOs</th><th>committed to SWLOs</th><th>disbursed</th></tr>\n");

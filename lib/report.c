@@ -327,6 +327,7 @@ struct totals {
 	json_t *missing;     /* {currency: true}: no rate to the report's currency */
 	bool overflow;
 	int verdicts[4][5];  /* projects by recommendation and status */
+	int64_t findings[4][4]; /* findings by recommendation: info, warning, error, insufficient data */
 	int64_t claims[5];
 	int64_t *lags;
 	size_t nlags;
@@ -626,6 +627,25 @@ static int project_money(struct build *b, json_t *proj, const char *id, struct t
 	return rc;
 }
 
+/* The check's findings about one project, by severity, added to the
+ * portfolio's per-recommendation counts. */
+static json_t *findings_json(struct build *b, const char *pid, struct totals *t)
+{
+	int64_t n[4] = { 0 }; /* info, warning, error, insufficient data */
+	for (size_t i = 0; i < wu_result_finding_count(b->check); i++) {
+		const wu_finding *f = wu_result_finding(b->check, i);
+		if (strcmp(f->project, pid))
+			continue;
+		int rec = f->rule->recommendation - 1, which = f->insufficient ? 3 : (int)f->severity;
+		if (rec < 0 || rec > 3 || which < 0 || which > 3)
+			continue;
+		n[which]++;
+		t->findings[rec][which]++;
+	}
+	return json_pack("{sosososo}", "error", count_json(b, n[WU_SEV_ERROR]), "warning", count_json(b, n[WU_SEV_WARNING]),
+			 "info", count_json(b, n[WU_SEV_INFO]), "insufficient_data", count_json(b, n[3]));
+}
+
 static int build_project(struct build *b, const struct wu_fproject *p, const wu_verdict *v, struct totals *t)
 {
 	json_t *proj = json_object_get(b->projects, p->id);
@@ -634,7 +654,8 @@ static int build_project(struct build *b, const struct wu_fproject *p, const wu_
 	if (!rc && (json_object_set_new(proj, "payments", payments_json(b, p, t->lags, &t->nlags)) ||
 		    json_object_set_new(proj, "involvement", involvement_json(b, p)) ||
 		    json_object_set_new(proj, "claims", claims_json(b, p, t->claims)) ||
-		    json_object_set_new(proj, "recommendations", verdicts_json(v, t->verdicts))))
+		    json_object_set_new(proj, "recommendations", verdicts_json(v, t->verdicts)) ||
+		    json_object_set_new(proj, "findings", findings_json(b, p->id, t))))
 		rc = wu__err_nomem(b->db);
 	return rc;
 }
@@ -653,6 +674,11 @@ static json_t *totals_json(struct build *b, struct totals *t, size_t nprojects)
 		json_t *r = json_pack("{si}", "recommendation", k + 1);
 		for (int st = 0; r && st <= WU_NOT_APPLICABLE; st++)
 			json_object_set_new(r, wu_status_name((wu_status)st), count_json(b, t->verdicts[k][st]));
+		json_t *f = json_pack("{sosososo}", "error", count_json(b, t->findings[k][WU_SEV_ERROR]), "warning",
+				      count_json(b, t->findings[k][WU_SEV_WARNING]), "info", count_json(b, t->findings[k][WU_SEV_INFO]),
+				      "insufficient_data", count_json(b, t->findings[k][3]));
+		if (r && json_object_set_new(r, "findings", f))
+			json_decref(r), r = NULL;
 		if (!r || json_array_append_new(recs, r))
 			goto fail;
 	}

@@ -41,6 +41,10 @@ check "the statuses are those of withus check" sh -c "
 	jq -c '[.projects[] | [.id, [.recommendations[].status]]]' '$TMP/r.json' > '$TMP/c2'
 	cmp -s '$TMP/c1' '$TMP/c2'"
 check "the disputed claim is counted" is "$(jq '.totals.claims.disputed' "$TMP/r.json")" 1
+check "the findings per recommendation are withus check's" sh -c "
+	'$WITHUS' --db '$D' check --as-of $AS_OF --format json | jq -c '[range(1; 5) as \$r | [.findings[] | select(.recommendation == \$r)] | length]' > '$TMP/f1'
+	jq -c '[.totals.recommendations[].findings | .error + .warning + .info + .insufficient_data]' '$TMP/r.json' > '$TMP/f2'
+	cmp -s '$TMP/f1' '$TMP/f2'"
 
 # ---- exchange rates ---------------------------------------------------------------------------
 expect_rc 0 "report --currency GBP without a THB rate" d report --as-of $AS_OF --currency GBP --format json
@@ -84,8 +88,9 @@ else
 		--user-data-dir="$TMP/chromium" "$@" 2>"$TMP/chromium.err"; }
 	browser --dump-dom "file://$TMP/report.html" > "$TMP/dom.html"
 	check "Chromium renders the report" grep -q '</html>' "$TMP/dom.html"
-	check "... with the four charts" sh -c "grep -q 'id=\"chart-swlo-share\"' '$TMP/dom.html' && grep -q 'id=\"chart-series-GBP\"' '$TMP/dom.html' &&
-		[ \$(grep -o 'class=\"heatmap\"' '$TMP/dom.html' | wc -l) = 4 ] && grep -q 'id=\"chart-recommendations\"' '$TMP/dom.html'"
+	check "... with the charts: SWLO share, committed vs disbursed, heatmaps, recommendations, findings" sh -c "grep -q 'id=\"chart-swlo-share\"' '$TMP/dom.html' && grep -q 'id=\"chart-series-GBP\"' '$TMP/dom.html' &&
+		[ \$(grep -o 'class=\"heatmap\"' '$TMP/dom.html' | wc -l) = 4 ] && grep -q 'id=\"chart-recommendations\"' '$TMP/dom.html' &&
+		grep -q 'id=\"chart-findings\"' '$TMP/dom.html' && [ \$(grep -o '<rect class=\"finding-error\"' '$TMP/dom.html' | wc -l) -ge 2 ]"
 	check "... a bar per project and currency, red under the 30% floor" sh -c "
 		[ \$(grep -o '<rect class=\"bar\"' '$TMP/dom.html' | wc -l) = 3 ] && grep -q 'fill=\"#c0392b\"' '$TMP/dom.html' && grep -q 'floor 30%' '$TMP/dom.html'"
 	check "... the figures: 42.8% to SWLOs, 484000.00 in GBP in total" sh -c "grep -q '42.8%' '$TMP/dom.html' && grep -q '484000.00' '$TMP/dom.html'"
