@@ -388,19 +388,26 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	int rc = cli_open(cli, 0);
 	if (rc)
 		return rc;
-	char *secret = NULL;
-	if ((rc = get_secret(cli, name, file, &secret)))
-		return rc;
-	o.secret = secret;
-	o.progress = progress;
-	o.on_doc = print_doc;
-	const char *base = getenv("WITHUS_RETRY_BASE_MS"); /* tests: keep backoff short */
+	/* Tests keep the backoff and the stall window short. */
+	const char *base = getenv("WITHUS_RETRY_BASE_MS"), *stall = getenv("WITHUS_STALL_SECONDS");
 	if (base && *base) {
 		long v = strtol(base, &end, 10);
 		if (*end || v < 1 || v > 60000)
 			return cli_usage_error("sync", "WITHUS_RETRY_BASE_MS: '%s' is not a number of milliseconds (1-60000)", base);
 		o.retry_base_ms = (int)v;
 	}
+	if (stall && *stall) {
+		long v = strtol(stall, &end, 10);
+		if (*end || v < 1 || v > 3600)
+			return cli_usage_error("sync", "WITHUS_STALL_SECONDS: '%s' is not a number of seconds (1-3600)", stall);
+		o.stall_seconds = (int)v;
+	}
+	char *secret = NULL;
+	if ((rc = get_secret(cli, name, file, &secret)))
+		return rc;
+	o.secret = secret;
+	o.progress = progress;
+	o.on_doc = print_doc;
 #ifdef WU_TEST_HOOKS
 	o.fault = test_fault;
 #endif
@@ -416,6 +423,9 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	if (s.conflicts && !o.dry_run)
 		fprintf(stderr, "withus: %lld record%s in conflict: see 'withus conflicts'\n", (long long)s.conflicts,
 			s.conflicts == 1 ? " is" : "s are");
+	if (s.ignored)
+		fprintf(stderr, "withus: pull: %lld document%s on the server %s not withus records; left alone\n",
+			(long long)s.ignored, s.ignored == 1 ? "" : "s", s.ignored == 1 ? "is" : "are");
 	return cli_finish_stdout();
 }
 

@@ -116,7 +116,8 @@ int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	/* a stalled answer (less than 1 byte/s) is dropped, then retried like a network error */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg->stall_seconds > 0 ? (long)cfg->stall_seconds : 30L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

@@ -1101,6 +1101,7 @@ static int pull(struct run *r)
 			rc = wu__err_nomem(r->db);
 		if (!rc)
 			rc = pull_wanted(r, results, wanted, &skipped);
+		r->stats.ignored = (int64_t)skipped;
 		if (!rc && json_array_size(wanted) > 0)
 			rc = fetch(r, wanted, &docs);
 		if (!rc && r->opts->dry_run)
@@ -1155,6 +1156,7 @@ int wu__remote_http_open(wu_http **out, wu_db *db, const struct remote_row *remo
 		.insecure_tls = opts->insecure_tls,
 		.max_retries = opts->max_retries,
 		.retry_base_ms = opts->retry_base_ms,
+		.stall_seconds = opts->stall_seconds,
 		.fault = opts->fault,
 		.fault_payload = opts->payload,
 	};

@@ -71,6 +71,7 @@ struct wu_http_config {
 	bool insecure_tls;
 	int max_retries;
 	int retry_base_ms;
+	int stall_seconds;         /* CURLOPT_LOW_SPEED_TIME; 0: 30 */
 	/* a fault point for tests: called before each request with its number */
 	wu_sync_fault_fn fault;
 	void *fault_payload;

@@ -509,6 +509,7 @@ typedef struct wu_sync_opts {
 	int max_retries;           /* per request; 0: 5 */
 	int retry_base_ms;         /* first backoff; 0: 250 */
 	int batch_size;            /* changes per page and documents per upload; 0: 500 */
+	int stall_seconds;         /* a response that moves no byte this long is dropped and retried; 0: 30 */
 	wu_sync_doc_cb on_doc;
 	wu_sync_progress_fn progress;
 	wu_sync_fault_fn fault;
@@ -522,6 +523,7 @@ typedef struct wu_sync_stats {
 	int64_t conflicts;         /* documents in conflict after the run */
 	int64_t requests;          /* HTTP requests made */
 	int64_t connects;          /* connections opened */
+	int64_t ignored;           /* documents on the server that are not withus records: left alone */
 } wu_sync_stats;
 
 /* Replicates with remote `name` (the only one when NULL). `out` may be NULL. */

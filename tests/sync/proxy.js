@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A fault-injecting HTTP proxy for the sync tests, in front of the test peer.
-//   node tests/sync/proxy.js UPSTREAM_PORT
+//   node tests/sync/proxy.js UPSTREAM_PORT [--tls CERT KEY]
+// With --tls it speaks HTTPS with that certificate (the upstream stays plain).
 // Listens on 127.0.0.1 on a free port and prints "ready PORT". Every request
 // is forwarded to 127.0.0.1:UPSTREAM_PORT unless a rule says otherwise.
 //
@@ -18,10 +19,15 @@
 //   {reset: "mid"}             forward, send the status and half the body, then close
 //   {reset: "after"}           forward (the server does the work), then close unanswered
 //   {delay: MS}                hold the request this long, then forward it
+//   {stall: MS}                forward, send the status and half the body, then
+//                              nothing for MS, then the rest (a stalled answer)
 'use strict';
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 
 const upstreamPort = Number(process.argv[2]);
+const tls = process.argv[3] === '--tls' ? { cert: fs.readFileSync(process.argv[4]), key: fs.readFileSync(process.argv[5]) } : null;
 let rules = [];
 let log = [];
 
@@ -97,6 +103,15 @@ function relay(req, res, body, rule, entry) {
       entry.fault = 'reset after';
       return req.socket.destroy();
     }
+    if (rule && rule.stall) {
+      entry.fault = `stall ${rule.stall}`;
+      delete headers['content-length'];
+      headers['transfer-encoding'] = 'chunked';
+      res.writeHead(up.statusCode, headers);
+      const half = Math.floor(data.length / 2);
+      res.write(data.subarray(0, half));
+      return setTimeout(() => { if (!res.destroyed) res.end(data.subarray(half)); }, rule.stall);
+    }
     if (rule && rule.reset === 'mid') {
       entry.fault = 'reset mid';
       delete headers['content-length'];
@@ -116,9 +131,13 @@ function relay(req, res, body, rule, entry) {
   });
 }
 
-const server = http.createServer((req, res) => {
+function onRequest(req, res) {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => handle(req, res, Buffer.concat(chunks)));
-});
+}
+const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
+// A failed TLS handshake is a client refusing the certificate: count it, so a
+// test can tell that no request was ever sent.
+server.on('tlsClientError', () => { log.push({ fault: 'tls handshake refused' }); });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`ready ${server.address().port}\n`));
