@@ -19,6 +19,7 @@ struct wu_csv {
 	size_t pos, len;
 	bool eof;
 	bool started;
+	bool utf16;        /* the file starts with a UTF-16 byte-order mark */
 	char *data;       /* the cells of the row, each NUL-terminated */
 	size_t dlen, dcap;
 	size_t *offs;     /* where each cell starts in data */
@@ -77,6 +78,9 @@ static int next_byte(wu_csv *c)
 			c->started = true;
 			if (c->len >= 3 && !memcmp(c->buf, "\xef\xbb\xbf", 3))
 				c->pos = 3;
+			/* UTF-16 (as some spreadsheets save "Unicode text"): say so, not "NUL byte" */
+			if (c->len >= 2 && ((c->buf[0] == 0xff && c->buf[1] == 0xfe) || (c->buf[0] == 0xfe && c->buf[1] == 0xff)))
+				c->utf16 = true;
 		}
 		if (c->pos == c->len)
 			return -1;
@@ -169,8 +173,9 @@ int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 			finish_row(c, cells, nfields);
 			return 1;
 		}
-		if (b == 0) {
-			*err = "the file contains a NUL byte";
+		if (b == 0 || c->utf16) {
+			*err = c->utf16 ? "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+					: "the file contains a NUL byte";
 			return -1;
 		}
 		if (b == '\n')

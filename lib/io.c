@@ -58,7 +58,9 @@ static int import_jsonl(uint64_t *count, wu_db *db, FILE *in, const wu_import_op
 			p += 3, len -= 3;
 		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 			len--;
-		if (len > JSONL_MAX_LINE) {
+		if (lineno == 1 && len >= 2 && (!memcmp(p, "\xff\xfe", 2) || !memcmp(p, "\xfe\xff", 2))) {
+			rc = wu__err(db, WU_EINVAL, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+		} else if (len > JSONL_MAX_LINE) {
 			rc = wu__err(db, WU_EINVAL, "the line is longer than 16 MiB");
 		} else if (memchr(p, '\0', len)) {
 			rc = wu__err(db, WU_EINVAL, "the line contains a NUL byte");

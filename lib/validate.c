@@ -378,6 +378,10 @@ static int check_text(wu_db *db, const wu_type *t, const wu_field *f, const char
 				       t->name, f->name, *p);
 	if (!wu__utf8_valid(s, len))
 		return wu__err(db, WU_EINVAL, "%s.%s: the text is not valid UTF-8", t->name, f->name);
+	/* A byte-order mark inside text is a pasted or concatenated file, and
+	 * invisible: two names that look the same would differ. */
+	if (strstr(s, "\xef\xbb\xbf"))
+		return wu__err(db, WU_EINVAL, "%s.%s: the text contains an invisible byte-order mark (U+FEFF)", t->name, f->name);
 	return (flags & WU_FORCE) ? WU_OK : wu__personal_check(db, t, f, s);
 }
 

@@ -9,7 +9,7 @@
 . "$TEST_SRCDIR/sync/peer.sh"
 start_peer minimum
 start_proxy
-export WITHUS_RETRY_BASE_MS=20
+export WITHUS_RETRY_BASE_MS=50 # a retry window of 1.5 s: long enough for a server slowed by a loaded machine
 A="$TMP/a.db" B="$TMP/b.db"
 a() { "$WITHUS" --db "$A" "$@"; }
 b() { "$WITHUS" --db "$B" "$@"; }

@@ -65,6 +65,14 @@ start_proxy() {
 	[ "${1:-}" = --tls ] && PROXY="https://127.0.0.1:$PROXY_PORT" PROXY_CA="--cacert $2"
 }
 
-proxy_rules() { curl -sf $PROXY_CA -X PUT --data-binary "$1" "$PROXY/__proxy/rules" >/dev/null; }
+# proxy_rules JSON: replaces the rules. Clearing them ('[]') also waits until
+# the server answers through the proxy again, so that the next step does not
+# meet the tail of the fault just lifted (a server still busy after it).
+proxy_rules() {
+	curl -sf $PROXY_CA -X PUT --data-binary "$1" "$PROXY/__proxy/rules" >/dev/null
+	[ "$1" = '[]' ] || return 0
+	i=0
+	until curl -sf $PROXY_CA -o /dev/null "$PROXY/__proxy/health" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
 proxy_log() { curl -sf $PROXY_CA "$PROXY/__proxy/log" | jq -c '.[]'; }
 proxy_clear() { curl -sf $PROXY_CA -X DELETE "$PROXY/__proxy/log" >/dev/null; }

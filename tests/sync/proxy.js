@@ -9,12 +9,14 @@
 //   PUT /__proxy/rules   a JSON array of rules, replacing the previous ones
 //   GET /__proxy/log     the requests seen so far: [{method, path, status, fault, bytes, auth}]
 //   DELETE /__proxy/log  forget them
-// A rule: {method?, path? (a substring of the URL), nth? (fire from the nth
+//   GET /__proxy/health  200 once the upstream answers GET /, else 503 (not logged)
+// A rule: {method?, path? (a substring of the URL), url? (the whole URL), nth? (fire from the nth
 // matching request on, 1-based; default 1), times? (how often; default 1,
 // -1 = always), maxBody? (match only request bodies longer than this),
 // bearer? (match only requests whose bearer token differs from this),
 // and an action:
-//   {status, headers?, body?}  answer with this instead of forwarding
+//   {status, headers?, body?}  answer with this instead of forwarding (body as JSON)
+//   {status, raw}              ... with this text as the body, as it is
 //   {reset: "before"}          close the connection without an answer
 //   {reset: "mid"}             forward, send the status and half the body, then close
 //   {reset: "after"}           forward (the server does the work), then close unanswered
@@ -34,6 +36,7 @@ let log = [];
 function matches(rule, req, body) {
   if (rule.method && rule.method !== req.method) return false;
   if (rule.path && !req.url.includes(rule.path)) return false;
+  if (rule.url && rule.url !== req.url) return false;
   if (rule.maxBody !== undefined && body.length <= rule.maxBody) return false;
   if (rule.bearer !== undefined && (req.headers.authorization || '') === `Bearer ${rule.bearer}`) return false;
   rule.seen = (rule.seen || 0) + 1;
@@ -60,6 +63,11 @@ function forward(req, body, onResponse, onError) {
 }
 
 function control(req, res, body) {
+  if (req.url === '/__proxy/health') {
+    const probe = { method: 'GET', url: '/', headers: {} };
+    return forward(probe, Buffer.alloc(0), (up) => { res.writeHead(up.statusCode === 200 ? 200 : 503); res.end(); },
+      () => { res.writeHead(503); res.end(); });
+  }
   if (req.url === '/__proxy/rules' && req.method === 'PUT') {
     rules = JSON.parse(body.toString() || '[]');
   } else if (req.url === '/__proxy/log' && req.method === 'DELETE') {
@@ -82,6 +90,7 @@ function handle(req, res, body) {
     entry.status = rule.status;
     entry.fault = `status ${rule.status}`;
     res.writeHead(rule.status, Object.assign({ 'content-type': 'application/json' }, rule.headers || {}));
+    if (rule.raw !== undefined) return res.end(rule.raw);
     return res.end(rule.body ? JSON.stringify(rule.body) : JSON.stringify({ error: 'injected', reason: 'by the test proxy' }));
   }
   if (rule && rule.reset === 'before') {
