@@ -43,6 +43,10 @@ int cli_open(struct cli *cli, unsigned flags);
 char *cli_default_dir(void);
 int cli_mkdir_p(const char *dir);
 
+/* Appends `value` (borrowed) to a growing array, for repeated options;
+ * the caller frees the array. */
+int cli_append(const char ***list, size_t *n, const char *value);
+
 /* Output */
 int cli_finish_stdout(void);
 int cli_print_json(const json_t *v, bool pretty);

@@ -119,16 +119,10 @@ static int parse_check(int argc, char **argv, struct check_args *a)
 	int c;
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_PROJECT: {
-			const char **grown = realloc(a->projects, (a->nprojects + 1) * sizeof *grown);
-			if (!grown) {
-				cli_error("out of memory");
+		case OPT_PROJECT:
+			if (cli_append(&a->projects, &a->nprojects, optarg))
 				return EXIT_RUNTIME;
-			}
-			a->projects = grown;
-			a->projects[a->nprojects++] = optarg;
 			break;
-		}
 		case OPT_FORMAT: a->format = optarg; break;
 		case OPT_POLICY: a->policy = optarg; break;
 		case OPT_FAIL_ON: a->fail_on = optarg; break;

@@ -316,16 +316,12 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		case OPT_TYPE: type = optarg; break;
 		case 'o':
 		case OPT_OUTPUT: output = optarg; break;
-		case OPT_PROJECT: {
-			const char **grown = realloc(projects, (nprojects + 1) * sizeof *grown);
-			if (!grown) {
+		case OPT_PROJECT:
+			if (cli_append(&projects, &nprojects, project = optarg)) {
 				free(projects);
-				return cli_fail(cli, WU_ENOMEM);
+				return EXIT_RUNTIME;
 			}
-			projects = grown;
-			projects[nprojects++] = project = optarg;
 			break;
-		}
 		case OPT_ORG: org = optarg; break;
 		case OPT_PROFILE: profile = optarg; break;
 		case OPT_PREFIX: prefix = optarg; break;

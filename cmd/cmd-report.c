@@ -56,16 +56,10 @@ static int parse_report(int argc, char **argv, struct report_args *a)
 	int c;
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_PROJECT: {
-			const char **grown = realloc(a->projects, (a->nprojects + 1) * sizeof *grown);
-			if (!grown) {
-				cli_error("out of memory");
+		case OPT_PROJECT:
+			if (cli_append(&a->projects, &a->nprojects, optarg))
 				return EXIT_RUNTIME;
-			}
-			a->projects = grown;
-			a->projects[a->nprojects++] = optarg;
 			break;
-		}
 		case OPT_FORMAT: a->format = optarg; break;
 		case OPT_PROFILE: a->profile = optarg; break;
 		case OPT_CURRENCY: a->currency = optarg; break;

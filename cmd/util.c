@@ -153,3 +153,15 @@ int cli_print_json(const json_t *v, bool pretty)
 		return -1;
 	return 0;
 }
+
+int cli_append(const char ***list, size_t *n, const char *value)
+{
+	const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+	if (!grown) {
+		cli_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	grown[(*n)++] = value;
+	*list = grown;
+	return EXIT_OK;
+}

@@ -206,8 +206,29 @@ static long backoff_ms(const struct wu_http *h, int attempt)
 
 static int cookie_login(wu_http *h);
 
+/* A request answered by the caller's transport (tests, fuzzing). */
+static int perform_fake(wu_http *h, const char *method, const char *url, const char *body, long *status, struct buf *resp)
+{
+	char *data = NULL;
+	size_t len = 0;
+	resp->len = 0;
+	h->retry_after_s = -1;
+	h->errbuf[0] = '\0';
+	h->requests++;
+	*status = 0;
+	if (h->cfg.transport(method, url, body, status, &data, &len, h->cfg.fault_payload)) {
+		free(data);
+		return CURLE_RECV_ERROR;
+	}
+	bool short_write = data && len && on_body(data, 1, len, resp) != len;
+	free(data);
+	return short_write ? CURLE_WRITE_ERROR : CURLE_OK;
+}
+
 static int perform(wu_http *h, const char *method, const char *url, const char *body, long *status, struct buf *resp)
 {
+	if (h->cfg.transport)
+		return perform_fake(h, method, url, body, status, resp);
 	CURL *c = h->curl;
 	struct curl_slist *hdr = NULL, *tmp;
 	const char *headers[] = { "Accept: application/json", body ? "Content-Type: application/json" : NULL };

@@ -151,6 +151,17 @@ int wu__rate_convert(wu_db *db, int64_t minor, const char *from, const char *to,
  * community (led by or based in a community, whatever the kind shown)}}. */
 int wu__profile_orgs(wu_db *db, wu_profile profile, json_t **out);
 
+/* writer.c: output that keeps its first failure (report and standards writers). */
+struct wu_out {
+	FILE *f;
+	bool failed;
+};
+void wu__put(struct wu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The string at `key`, or "" when there is none. */
+const char *wu__jstr(const json_t *obj, const char *key);
+/* A CSV cell, RFC 4180 quoted, with a formula defused by a leading '. */
+void wu__csv_safe_cell(struct wu_out *o, const char *s, bool last);
+
 /* csv.c */
 typedef struct wu_csv wu_csv;
 int wu__csv_open(wu_csv **out, FILE *in);

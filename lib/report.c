@@ -627,26 +627,50 @@ static int project_money(struct build *b, json_t *proj, const char *id, struct t
 	return rc;
 }
 
-/* The check's findings about one project, by severity, added to the
- * portfolio's per-recommendation counts. */
-static json_t *findings_json(struct build *b, const char *pid, struct totals *t)
+/* The check's findings, counted once per project and recommendation
+ * (info, warning, error, insufficient data): one pass, not one per project. */
+struct finding_counts {
+	json_t *index;              /* {project id: row} */
+	int64_t (*rows)[4][4];      /* [row][recommendation][which] */
+};
+
+static int count_findings(struct build *b, struct finding_counts *fc)
 {
-	int64_t n[4] = { 0 }; /* info, warning, error, insufficient data */
+	size_t n = wu_result_project_count(b->check);
+	fc->index = json_object();
+	fc->rows = calloc(n ? n : 1, sizeof *fc->rows);
+	if (!fc->index || !fc->rows)
+		return wu__err_nomem(b->db);
+	for (size_t i = 0; i < n; i++)
+		if (json_object_set_new(fc->index, wu_result_project_id(b->check, i), json_integer((json_int_t)i)))
+			return wu__err_nomem(b->db);
 	for (size_t i = 0; i < wu_result_finding_count(b->check); i++) {
 		const wu_finding *f = wu_result_finding(b->check, i);
-		if (strcmp(f->project, pid))
-			continue;
+		json_t *row = json_object_get(fc->index, f->project);
 		int rec = f->rule->recommendation - 1, which = f->insufficient ? 3 : (int)f->severity;
-		if (rec < 0 || rec > 3 || which < 0 || which > 3)
-			continue;
-		n[which]++;
-		t->findings[rec][which]++;
+		if (row && rec >= 0 && rec <= 3 && which >= 0 && which <= 3)
+			fc->rows[json_integer_value(row)][rec][which]++;
 	}
+	return WU_OK;
+}
+
+/* One project's findings by severity; its counts join the portfolio's. */
+static json_t *findings_json(struct build *b, const struct finding_counts *fc, const char *pid, struct totals *t)
+{
+	int64_t n[4] = { 0 };
+	json_t *row = json_object_get(fc->index, pid);
+	for (int rec = 0; row && rec < 4; rec++)
+		for (int w = 0; w < 4; w++) {
+			int64_t c = fc->rows[json_integer_value(row)][rec][w];
+			n[w] += c;
+			t->findings[rec][w] += c;
+		}
 	return json_pack("{sosososo}", "error", count_json(b, n[WU_SEV_ERROR]), "warning", count_json(b, n[WU_SEV_WARNING]),
 			 "info", count_json(b, n[WU_SEV_INFO]), "insufficient_data", count_json(b, n[3]));
 }
 
-static int build_project(struct build *b, const struct wu_fproject *p, const wu_verdict *v, struct totals *t)
+static int build_project(struct build *b, const struct finding_counts *fc, const struct wu_fproject *p, const wu_verdict *v,
+			 struct totals *t)
 {
 	json_t *proj = json_object_get(b->projects, p->id);
 	int rc = project_money(b, proj, p->id, t);
@@ -655,7 +679,7 @@ static int build_project(struct build *b, const struct wu_fproject *p, const wu_
 		    json_object_set_new(proj, "involvement", involvement_json(b, p)) ||
 		    json_object_set_new(proj, "claims", claims_json(b, p, t->claims)) ||
 		    json_object_set_new(proj, "recommendations", verdicts_json(v, t->verdicts)) ||
-		    json_object_set_new(proj, "findings", findings_json(b, p->id, t))))
+		    json_object_set_new(proj, "findings", findings_json(b, fc, p->id, t))))
 		rc = wu__err_nomem(b->db);
 	return rc;
 }
@@ -791,14 +815,17 @@ int wu_report(json_t **out, wu_db *db, const wu_report_opts *opts)
 		rc = load_series(&b);
 	size_t n = 0;
 	json_t *list = json_array();
+	struct finding_counts fc = { 0 };
 	if (!rc && !list)
 		rc = wu__err_nomem(db);
+	if (!rc)
+		rc = count_findings(&b, &fc);
 	for (size_t i = 0; !rc && i < b.facts.nprojects; i++) {
 		const struct wu_fproject *p = &b.facts.projects[i];
 		json_t *proj = json_object_get(b.projects, p->id);
 		if (!proj)
 			continue;
-		rc = build_project(&b, p, wu_result_verdicts(b.check, i), t);
+		rc = build_project(&b, &fc, p, wu_result_verdicts(b.check, i), t);
 		if (!rc && json_array_append(list, proj))
 			rc = wu__err_nomem(db);
 		n++;
@@ -821,6 +848,8 @@ int wu_report(json_t **out, wu_db *db, const wu_report_opts *opts)
 			rc = wu__err_nomem(db);
 	}
 	json_decref(list);
+	json_decref(fc.index);
+	free(fc.rows);
 	json_decref(b.projects);
 	json_decref(b.money);
 	json_decref(b.series);

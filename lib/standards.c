@@ -16,32 +16,10 @@
  * written from integer minor units as exact decimals, in JSON too.
  */
 #include "config.h"
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "internal.h"
-
-struct out {
-	FILE *f;
-	bool failed;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (vfprintf(o->f, fmt, ap) < 0)
-		o->failed = true;
-	va_end(ap);
-}
-
-static const char *str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-	return s ? s : "";
-}
 
 struct std {
 	wu_db *db;
@@ -172,7 +150,7 @@ static bool uses_revised(const json_t *p)
 	size_t i;
 	const json_t *l;
 	json_array_foreach(json_object_get(p, "lines"), i, l)
-		if (!strcmp(str(l, "budget_type"), "revised"))
+		if (!strcmp(wu__jstr(l, "budget_type"), "revised"))
 			return true;
 	return false;
 }
@@ -219,12 +197,12 @@ static int project_grants(struct std *s, const char *pid, const json_t *p, struc
 	*out = NULL;
 	*n = 0;
 	json_array_foreach(json_object_get(p, "lines"), i, l) {
-		if (strcmp(str(l, "status"), "committed") || (!strcmp(str(l, "budget_type"), "revised")) != revised ||
-		    !community(org(s, str(l, "recipient"))))
+		if (strcmp(wu__jstr(l, "status"), "committed") || (!strcmp(wu__jstr(l, "budget_type"), "revised")) != revised ||
+		    !community(org(s, wu__jstr(l, "recipient"))))
 			continue;
 		struct grant *g = NULL;
 		for (k = 0; k < *n && !g; k++)
-			if (!strcmp((*out)[k].recipient, str(l, "recipient")) && !strcmp((*out)[k].currency, str(l, "currency")))
+			if (!strcmp((*out)[k].recipient, wu__jstr(l, "recipient")) && !strcmp((*out)[k].currency, wu__jstr(l, "currency")))
 				g = &(*out)[k];
 		if (!g) {
 			struct grant *grown = realloc(*out, (*n + 1) * sizeof *grown);
@@ -234,34 +212,34 @@ static int project_grants(struct std *s, const char *pid, const json_t *p, struc
 			g = &grown[(*n)++];
 			memset(g, 0, sizeof *g);
 			g->project = pid;
-			g->recipient = str(l, "recipient");
-			g->currency = str(l, "currency");
+			g->recipient = wu__jstr(l, "recipient");
+			g->currency = wu__jstr(l, "currency");
 			if (!(g->categories = json_object()))
 				return wu__err_nomem(s->db);
 		}
 		int64_t amount = json_integer_value(json_object_get(l, "amount"));
-		json_t *c = json_object_get(g->categories, str(l, "category"));
+		json_t *c = json_object_get(g->categories, wu__jstr(l, "category"));
 		int64_t sum = json_integer_value(c);
 		if (__builtin_add_overflow(g->awarded, amount, &g->awarded) || __builtin_add_overflow(sum, amount, &sum))
 			return wu__err(s->db, WU_EINVAL, "the grant to %s does not fit in 64 bits of minor units", g->recipient);
-		if (json_object_set_new(g->categories, str(l, "category"), json_integer(sum)))
+		if (json_object_set_new(g->categories, wu__jstr(l, "category"), json_integer(sum)))
 			return wu__err_nomem(s->db);
-		min_date(g->award_date, sizeof g->award_date, str(l, "value_date"));
-		min_date(g->start, sizeof g->start, str(l, "period_start"));
-		max_date(g->end, sizeof g->end, str(l, "period_end"));
-		max_date(g->modified, sizeof g->modified, str(l, "updated"));
+		min_date(g->award_date, sizeof g->award_date, wu__jstr(l, "value_date"));
+		min_date(g->start, sizeof g->start, wu__jstr(l, "period_start"));
+		max_date(g->end, sizeof g->end, wu__jstr(l, "period_end"));
+		max_date(g->modified, sizeof g->modified, wu__jstr(l, "updated"));
 	}
 	const json_t *t;
 	json_array_foreach(json_object_get(p, "transactions"), i, t) {
-		if (strcmp(str(t, "kind"), "disbursement"))
+		if (strcmp(wu__jstr(t, "kind"), "disbursement"))
 			continue;
 		for (k = 0; k < *n; k++) {
 			struct grant *g = &(*out)[k];
-			if (strcmp(g->recipient, str(t, "receiver")) || strcmp(g->currency, str(t, "currency")))
+			if (strcmp(g->recipient, wu__jstr(t, "receiver")) || strcmp(g->currency, wu__jstr(t, "currency")))
 				continue;
 			if (__builtin_add_overflow(g->disbursed, json_integer_value(json_object_get(t, "amount")), &g->disbursed))
 				return wu__err(s->db, WU_EINVAL, "the disbursements to %s do not fit in 64 bits", g->recipient);
-			max_date(g->modified, sizeof g->modified, str(t, "updated"));
+			max_date(g->modified, sizeof g->modified, wu__jstr(t, "updated"));
 		}
 	}
 	return WU_OK;
@@ -278,9 +256,9 @@ static void free_grants(struct grant *g, size_t n)
 static char *grant_description(struct std *s, const struct grant *g, const json_t *p)
 {
 	char *d = NULL;
-	const json_t *lead = org(s, str(p, "lead"));
-	if (asprintf(&d, "Onward grant from %s to %s within the research project \"%s\", for: ", str(lead, "label"),
-		     str(org(s, g->recipient), "label"), str(p, "title")) < 0)
+	const json_t *lead = org(s, wu__jstr(p, "lead"));
+	if (asprintf(&d, "Onward grant from %s to %s within the research project \"%s\", for: ", wu__jstr(lead, "label"),
+		     wu__jstr(org(s, g->recipient), "label"), wu__jstr(p, "title")) < 0)
 		return NULL;
 	const char *cat;
 	json_t *v;
@@ -302,16 +280,6 @@ static char *grant_description(struct std *s, const struct grant *g, const json_
 	return n;
 }
 
-static void csv_cell(struct out *o, const char *s, bool last)
-{
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]) && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9');
-	put(o, "%s%s", quote ? "\"" : "", formula ? "'" : "");
-	for (const char *p = s; *p; p++)
-		put(o, *p == '"' ? "\"\"" : "%c", *p);
-	put(o, "%s%s", quote ? "\"" : "", last ? "\r\n" : ",");
-}
-
 static const char *const giving_columns[] = {
 	"Identifier", "Title", "Description", "Currency", "Amount Awarded", "Amount Disbursed", "Award Date",
 	"Planned Dates:Start Date", "Planned Dates:End Date", "Recipient Org:Identifier", "Recipient Org:Name",
@@ -323,11 +291,11 @@ static const char *const giving_columns[] = {
 /* One grant's cells, in giving_columns order (new strings; NULL: empty). */
 static int grant_cells(struct std *s, const struct grant *g, const json_t *p, char *cells[NGIVING])
 {
-	const json_t *rcp = org(s, g->recipient), *lead = org(s, str(p, "lead"));
+	const json_t *rcp = org(s, g->recipient), *lead = org(s, wu__jstr(p, "lead"));
 	const char *prefix = s->o->prefix ? s->o->prefix : "360G-withus";
 	memset(cells, 0, NGIVING * sizeof *cells);
 	int bad = asprintf(&cells[0], "%s-%s-%.8s-%s", prefix, g->project, g->recipient, g->currency) < 0 ||
-		  asprintf(&cells[1], "%s: onward grant to %s", str(p, "title"), str(rcp, "label")) < 0;
+		  asprintf(&cells[1], "%s: onward grant to %s", wu__jstr(p, "title"), wu__jstr(rcp, "label")) < 0;
 	cells[2] = grant_description(s, g, p);
 	cells[3] = strdup(g->currency);
 	cells[4] = amount_text(s, g->awarded, g->currency);
@@ -335,12 +303,12 @@ static int grant_cells(struct std *s, const struct grant *g, const json_t *p, ch
 	cells[6] = strdup(g->award_date);
 	cells[7] = strdup(g->start);
 	cells[8] = strdup(g->end);
-	cells[9] = strdup(str(rcp, "ident"));
-	cells[10] = strdup(str(rcp, "label"));
-	cells[11] = strdup(str(rcp, "country"));
-	cells[12] = strdup(str(lead, "ident"));
-	cells[13] = strdup(str(lead, "label"));
-	cells[14] = strdup(str(p, "title"));
+	cells[9] = strdup(wu__jstr(rcp, "ident"));
+	cells[10] = strdup(wu__jstr(rcp, "label"));
+	cells[11] = strdup(wu__jstr(rcp, "country"));
+	cells[12] = strdup(wu__jstr(lead, "ident"));
+	cells[13] = strdup(wu__jstr(lead, "label"));
+	cells[14] = strdup(wu__jstr(p, "title"));
 	cells[15] = strdup(g->modified);
 	for (size_t i = 0; i < NGIVING; i++)
 		bad |= !cells[i];
@@ -354,68 +322,68 @@ static void free_cells(char *cells[NGIVING])
 }
 
 /* A JSON string literal (escaped by jansson). */
-static void json_str(struct out *o, const char *v)
+static void json_str(struct wu_out *o, const char *v)
 {
 	json_t *j = json_string(v);
 	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 	if (!t)
 		o->failed = true;
 	else
-		put(o, "%s", t);
+		wu__put(o, "%s", t);
 	free(t);
 	json_decref(j);
 }
 
 /* The 360Giving JSON of one grant. Amounts are JSON numbers written from
  * the exact decimal text: no floating point on the way. */
-static void grant_json(struct out *o, char *c[NGIVING], bool first)
+static void grant_json(struct wu_out *o, char *c[NGIVING], bool first)
 {
-	put(o, "%s\n    {\"id\": ", first ? "" : ",");
+	wu__put(o, "%s\n    {\"id\": ", first ? "" : ",");
 	json_str(o, c[0]);
-	put(o, ", \"title\": ");
+	wu__put(o, ", \"title\": ");
 	json_str(o, c[1]);
-	put(o, ", \"description\": ");
+	wu__put(o, ", \"description\": ");
 	json_str(o, c[2]);
-	put(o, ", \"currency\": ");
+	wu__put(o, ", \"currency\": ");
 	json_str(o, c[3]);
-	put(o, ", \"amountAwarded\": %s, \"amountDisbursed\": %s, \"awardDate\": ", c[4], c[5]);
+	wu__put(o, ", \"amountAwarded\": %s, \"amountDisbursed\": %s, \"awardDate\": ", c[4], c[5]);
 	json_str(o, c[6]);
 	if (*c[7] || *c[8]) {
-		put(o, ", \"plannedDates\": [{");
+		wu__put(o, ", \"plannedDates\": [{");
 		if (*c[7]) {
-			put(o, "\"startDate\": ");
+			wu__put(o, "\"startDate\": ");
 			json_str(o, c[7]);
 		}
 		if (*c[8]) {
-			put(o, "%s\"endDate\": ", *c[7] ? ", " : "");
+			wu__put(o, "%s\"endDate\": ", *c[7] ? ", " : "");
 			json_str(o, c[8]);
 		}
-		put(o, "}]");
+		wu__put(o, "}]");
 	}
-	put(o, ", \"recipientOrganization\": [{\"id\": ");
+	wu__put(o, ", \"recipientOrganization\": [{\"id\": ");
 	json_str(o, c[9]);
-	put(o, ", \"name\": ");
+	wu__put(o, ", \"name\": ");
 	json_str(o, c[10]);
-	put(o, "}], \"beneficiaryLocation\": [{\"countryCode\": ");
+	wu__put(o, "}], \"beneficiaryLocation\": [{\"countryCode\": ");
 	json_str(o, c[11]);
-	put(o, "}], \"fundingOrganization\": [{\"id\": ");
+	wu__put(o, "}], \"fundingOrganization\": [{\"id\": ");
 	json_str(o, c[12]);
-	put(o, ", \"name\": ");
+	wu__put(o, ", \"name\": ");
 	json_str(o, c[13]);
-	put(o, "}], \"grantProgramme\": [{\"title\": ");
+	wu__put(o, "}], \"grantProgramme\": [{\"title\": ");
 	json_str(o, c[14]);
-	put(o, "}], \"dateModified\": ");
+	wu__put(o, "}], \"dateModified\": ");
 	json_str(o, c[15]);
-	put(o, "}");
+	wu__put(o, "}");
 }
 
-static int write_360giving(struct std *s, struct out *o, bool json)
+static int write_360giving(struct std *s, struct wu_out *o, bool json)
 {
 	if (json)
-		put(o, "{\n  \"grants\": [");
+		wu__put(o, "{\n  \"grants\": [");
 	else
 		for (size_t i = 0; i < NGIVING; i++)
-			csv_cell(o, giving_columns[i], i == NGIVING - 1);
+			wu__csv_safe_cell(o, giving_columns[i], i == NGIVING - 1);
 	size_t i, count = 0;
 	const json_t *id;
 	int rc = WU_OK;
@@ -431,7 +399,7 @@ static int write_360giving(struct std *s, struct out *o, bool json)
 					grant_json(o, cells, count == 0);
 				else
 					for (size_t c = 0; c < NGIVING; c++)
-						csv_cell(o, cells[c], c == NGIVING - 1);
+						wu__csv_safe_cell(o, cells[c], c == NGIVING - 1);
 				count++;
 			}
 			free_cells(cells);
@@ -441,40 +409,40 @@ static int write_360giving(struct std *s, struct out *o, bool json)
 			break;
 	}
 	if (json)
-		put(o, "\n  ]\n}\n");
+		wu__put(o, "\n  ]\n}\n");
 	return rc;
 }
 
 /* ---- IATI 2.03 ------------------------------------------------------------------------ */
 
-static void xml(struct out *o, const char *s)
+static void xml(struct wu_out *o, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&': put(o, "&amp;"); break;
-		case '<': put(o, "&lt;"); break;
-		case '>': put(o, "&gt;"); break;
-		case '"': put(o, "&quot;"); break;
-		case '\'': put(o, "&apos;"); break;
-		default: put(o, "%c", *s);
+		case '&': wu__put(o, "&amp;"); break;
+		case '<': wu__put(o, "&lt;"); break;
+		case '>': wu__put(o, "&gt;"); break;
+		case '"': wu__put(o, "&quot;"); break;
+		case '\'': wu__put(o, "&apos;"); break;
+		default: wu__put(o, "%c", *s);
 		}
 	}
 }
 
-static void narrative(struct out *o, const char *indent, const char *text)
+static void narrative(struct wu_out *o, const char *indent, const char *text)
 {
-	put(o, "%s<narrative>", indent);
+	wu__put(o, "%s<narrative>", indent);
 	xml(o, text);
-	put(o, "</narrative>\n");
+	wu__put(o, "</narrative>\n");
 }
 
-static void org_element(struct out *o, const char *tag, const json_t *org, const char *extra)
+static void org_element(struct wu_out *o, const char *tag, const json_t *org, const char *extra)
 {
-	put(o, "  <%s ref=\"", tag);
-	xml(o, str(org, "ident"));
-	put(o, "\" type=\"%s\"%s>\n", str(org, "iati_type"), extra ? extra : "");
-	narrative(o, "   ", str(org, "label"));
-	put(o, "  </%s>\n", tag);
+	wu__put(o, "  <%s ref=\"", tag);
+	xml(o, wu__jstr(org, "ident"));
+	wu__put(o, "\" type=\"%s\"%s>\n", wu__jstr(org, "iati_type"), extra ? extra : "");
+	narrative(o, "   ", wu__jstr(org, "label"));
+	wu__put(o, "  </%s>\n", tag);
 }
 
 static int role_code(const char *role)
@@ -499,22 +467,22 @@ static int transaction_code(const char *kind)
 }
 
 /* participating-org: one per organisation and role; funders as 1, the lead as 2 when no partnership says. */
-static void participants(struct std *s, struct out *o, const json_t *p)
+static void participants(struct std *s, struct wu_out *o, const json_t *p)
 {
 	json_t *seen = json_object();
 	size_t i, k;
 	const json_t *e, *r;
 	json_array_foreach(json_object_get(p, "partners"), i, e) {
 		json_error_t err;
-		json_t *roles = json_loads(str(e, "iati_roles"), 0, &err);
+		json_t *roles = json_loads(wu__jstr(e, "iati_roles"), 0, &err);
 		json_array_foreach(roles, k, r) {
 			char key[64], extra[32];
-			snprintf(key, sizeof key, "%s/%d", str(e, "org"), role_code(json_string_value(r)));
+			snprintf(key, sizeof key, "%s/%d", wu__jstr(e, "org"), role_code(json_string_value(r)));
 			if (!role_code(json_string_value(r)) || json_object_get(seen, key))
 				continue;
 			json_object_set_new(seen, key, json_true());
 			snprintf(extra, sizeof extra, " role=\"%d\"", role_code(json_string_value(r)));
-			org_element(o, "participating-org", org(s, str(e, "org")), extra);
+			org_element(o, "participating-org", org(s, wu__jstr(e, "org")), extra);
 		}
 		json_decref(roles);
 	}
@@ -527,68 +495,68 @@ static void participants(struct std *s, struct out *o, const json_t *p)
 		org_element(o, "participating-org", org(s, json_string_value(e)), " role=\"1\"");
 	}
 	char key[64];
-	snprintf(key, sizeof key, "%s/2", str(p, "lead"));
+	snprintf(key, sizeof key, "%s/2", wu__jstr(p, "lead"));
 	if (!json_object_get(seen, key))
-		org_element(o, "participating-org", org(s, str(p, "lead")), " role=\"2\"");
+		org_element(o, "participating-org", org(s, wu__jstr(p, "lead")), " role=\"2\"");
 	json_decref(seen);
 }
 
-static void dates(struct out *o, const json_t *p)
+static void dates(struct wu_out *o, const json_t *p)
 {
 	static const char *const keys[] = { "planned_start", "actual_start", "planned_end", "actual_end" };
 	for (int i = 0; i < 4; i++)
-		if (*str(p, keys[i]))
-			put(o, "  <activity-date iso-date=\"%s\" type=\"%d\"/>\n", str(p, keys[i]), i + 1);
+		if (*wu__jstr(p, keys[i]))
+			wu__put(o, "  <activity-date iso-date=\"%s\" type=\"%d\"/>\n", wu__jstr(p, keys[i]), i + 1);
 }
 
 /* Countries of the sites, sharing 100 percent (the remainder to the first). */
-static void countries(struct out *o, const json_t *p)
+static void countries(struct wu_out *o, const json_t *p)
 {
 	json_t *seen = json_object();
 	size_t i;
 	const json_t *e;
 	json_array_foreach(json_object_get(p, "sites"), i, e)
-		json_object_set_new(seen, str(e, "country"), json_true());
+		json_object_set_new(seen, wu__jstr(e, "country"), json_true());
 	size_t n = json_object_size(seen), k = 0;
 	const char *c;
 	json_t *v;
 	json_object_foreach(seen, c, v) {
 		size_t pct = 100 / n + (k++ == 0 ? 100 % n : 0);
-		put(o, "  <recipient-country code=\"%s\" percentage=\"%zu\"/>\n", c, pct);
+		wu__put(o, "  <recipient-country code=\"%s\" percentage=\"%zu\"/>\n", c, pct);
 	}
 	json_decref(seen);
 }
 
 /* Budgets: the lines summed by type, status, period and currency. A line
  * without a period is given its value date's calendar year. */
-static int budgets(struct std *s, struct out *o, const json_t *p)
+static int budgets(struct std *s, struct wu_out *o, const json_t *p)
 {
 	json_t *groups = json_object();
 	size_t i;
 	const json_t *l;
 	json_array_foreach(json_object_get(p, "lines"), i, l) {
 		char start[11], end[11], key[80];
-		snprintf(start, sizeof start, "%s", *str(l, "period_start") ? str(l, "period_start") : str(l, "value_date"));
-		if (*str(l, "period_end"))
-			snprintf(end, sizeof end, "%s", str(l, "period_end"));
+		snprintf(start, sizeof start, "%s", *wu__jstr(l, "period_start") ? wu__jstr(l, "period_start") : wu__jstr(l, "value_date"));
+		if (*wu__jstr(l, "period_end"))
+			snprintf(end, sizeof end, "%s", wu__jstr(l, "period_end"));
 		else
 			snprintf(end, sizeof end, "%.4s-12-31", start);
-		snprintf(key, sizeof key, "%d|%d|%s|%s|%s", !strcmp(str(l, "budget_type"), "revised") ? 2 : 1,
-			 !strcmp(str(l, "status"), "committed") ? 2 : 1, start, end, str(l, "currency"));
+		snprintf(key, sizeof key, "%d|%d|%s|%s|%s", !strcmp(wu__jstr(l, "budget_type"), "revised") ? 2 : 1,
+			 !strcmp(wu__jstr(l, "status"), "committed") ? 2 : 1, start, end, wu__jstr(l, "currency"));
 		json_t *g = json_object_get(groups, key);
 		if (!g && json_object_set_new(groups, key, g = json_pack("{sIss}", "amount", (json_int_t)0, "value_date",
-									 str(l, "value_date"))))
+									 wu__jstr(l, "value_date"))))
 			g = NULL;
 		int64_t sum;
 		if (!g || __builtin_add_overflow(json_integer_value(json_object_get(g, "amount")),
 						 json_integer_value(json_object_get(l, "amount")), &sum)) {
 			json_decref(groups);
-			return g ? wu__err(s->db, WU_EINVAL, "a budget of '%s' does not fit in 64 bits", str(p, "title"))
+			return g ? wu__err(s->db, WU_EINVAL, "a budget of '%s' does not fit in 64 bits", wu__jstr(p, "title"))
 				 : wu__err_nomem(s->db);
 		}
 		json_object_set_new(g, "amount", json_integer(sum));
-		if (strcmp(str(l, "value_date"), str(g, "value_date")) < 0)
-			json_object_set_new(g, "value_date", json_string(str(l, "value_date")));
+		if (strcmp(wu__jstr(l, "value_date"), wu__jstr(g, "value_date")) < 0)
+			json_object_set_new(g, "value_date", json_string(wu__jstr(l, "value_date")));
 	}
 	const char *key;
 	json_t *g;
@@ -603,40 +571,40 @@ static int budgets(struct std *s, struct out *o, const json_t *p)
 			rc = wu__err_nomem(s->db);
 			break;
 		}
-		put(o, "  <budget type=\"%d\" status=\"%d\">\n   <period-start iso-date=\"%s\"/>\n   <period-end iso-date=\"%s\"/>\n"
+		wu__put(o, "  <budget type=\"%d\" status=\"%d\">\n   <period-start iso-date=\"%s\"/>\n   <period-end iso-date=\"%s\"/>\n"
 		       "   <value currency=\"%s\" value-date=\"%s\">%s</value>\n  </budget>\n",
-		    type, status, start, end, cur, str(g, "value_date"), amount);
+		    type, status, start, end, cur, wu__jstr(g, "value_date"), amount);
 		free(amount);
 	}
 	json_decref(groups);
 	return rc;
 }
 
-static int transactions(struct std *s, struct out *o, const json_t *p)
+static int transactions(struct std *s, struct wu_out *o, const json_t *p)
 {
 	size_t i;
 	const json_t *t;
 	json_array_foreach(json_object_get(p, "transactions"), i, t) {
-		char *amount = amount_text(s, json_integer_value(json_object_get(t, "amount")), str(t, "currency"));
+		char *amount = amount_text(s, json_integer_value(json_object_get(t, "amount")), wu__jstr(t, "currency"));
 		if (!amount)
 			return wu__err_nomem(s->db);
-		put(o, "  <transaction>\n   <transaction-type code=\"%d\"/>\n   <transaction-date iso-date=\"%s\"/>\n"
+		wu__put(o, "  <transaction>\n   <transaction-type code=\"%d\"/>\n   <transaction-date iso-date=\"%s\"/>\n"
 		       "   <value currency=\"%s\" value-date=\"%s\">%s</value>\n",
-		    transaction_code(str(t, "kind")), str(t, "date"), str(t, "currency"),
-		    *str(t, "value_date") ? str(t, "value_date") : str(t, "date"), amount);
+		    transaction_code(wu__jstr(t, "kind")), wu__jstr(t, "date"), wu__jstr(t, "currency"),
+		    *wu__jstr(t, "value_date") ? wu__jstr(t, "value_date") : wu__jstr(t, "date"), amount);
 		free(amount);
 		const char *tags[2] = { "provider-org", "receiver-org" }, *keys[2] = { "provider", "receiver" };
 		for (int k = 0; k < 2; k++) {
-			const json_t *who = *str(t, keys[k]) ? org(s, str(t, keys[k])) : NULL;
+			const json_t *who = *wu__jstr(t, keys[k]) ? org(s, wu__jstr(t, keys[k])) : NULL;
 			if (!who)
 				continue;
-			put(o, "   <%s ref=\"", tags[k]);
-			xml(o, str(who, "ident"));
-			put(o, "\" type=\"%s\">\n", str(who, "iati_type"));
-			narrative(o, "    ", str(who, "label"));
-			put(o, "   </%s>\n", tags[k]);
+			wu__put(o, "   <%s ref=\"", tags[k]);
+			xml(o, wu__jstr(who, "ident"));
+			wu__put(o, "\" type=\"%s\">\n", wu__jstr(who, "iati_type"));
+			narrative(o, "    ", wu__jstr(who, "label"));
+			wu__put(o, "   </%s>\n", tags[k]);
 		}
-		put(o, "  </transaction>\n");
+		wu__put(o, "  </transaction>\n");
 	}
 	return WU_OK;
 }
@@ -644,56 +612,56 @@ static int transactions(struct std *s, struct out *o, const json_t *p)
 /* 1 pipeline, 2 implementation, 3 finalisation: from the actual dates. */
 static int activity_status(const json_t *p)
 {
-	if (*str(p, "actual_end"))
+	if (*wu__jstr(p, "actual_end"))
 		return 3;
-	return *str(p, "actual_start") ? 2 : 1;
+	return *wu__jstr(p, "actual_start") ? 2 : 1;
 }
 
-static int write_iati(struct std *s, struct out *o)
+static int write_iati(struct std *s, struct wu_out *o)
 {
 	char now[32];
 	if (s->o->generated)
 		snprintf(now, sizeof now, "%s", s->o->generated);
 	else
 		wu__now(now);
-	put(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\" generated-datetime=\"%s\">\n", now);
+	wu__put(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\" generated-datetime=\"%s\">\n", now);
 	size_t i;
 	const json_t *id;
 	int rc = WU_OK;
 	json_array_foreach(s->order, i, id) {
 		const json_t *p = json_object_get(s->projects, json_string_value(id));
-		const json_t *lead = org(s, str(p, "lead"));
+		const json_t *lead = org(s, wu__jstr(p, "lead"));
 		const json_t *first_line = json_array_get(json_object_get(p, "lines"), 0);
-		put(o, " <iati-activity last-updated-datetime=\"%s\" xml:lang=\"en\"", str(p, "updated"));
+		wu__put(o, " <iati-activity last-updated-datetime=\"%s\" xml:lang=\"en\"", wu__jstr(p, "updated"));
 		if (first_line)
-			put(o, " default-currency=\"%s\"", str(first_line, "currency"));
-		put(o, ">\n  <iati-identifier>");
-		xml(o, str(lead, "ident"));
-		put(o, "-%s</iati-identifier>\n  <reporting-org ref=\"", json_string_value(id));
-		xml(o, str(lead, "ident"));
-		put(o, "\" type=\"%s\">\n", str(lead, "iati_type"));
-		narrative(o, "   ", str(lead, "label"));
-		put(o, "  </reporting-org>\n  <title>\n");
-		narrative(o, "   ", str(p, "title"));
-		put(o, "  </title>\n  <description type=\"1\">\n");
+			wu__put(o, " default-currency=\"%s\"", wu__jstr(first_line, "currency"));
+		wu__put(o, ">\n  <iati-identifier>");
+		xml(o, wu__jstr(lead, "ident"));
+		wu__put(o, "-%s</iati-identifier>\n  <reporting-org ref=\"", json_string_value(id));
+		xml(o, wu__jstr(lead, "ident"));
+		wu__put(o, "\" type=\"%s\">\n", wu__jstr(lead, "iati_type"));
+		narrative(o, "   ", wu__jstr(lead, "label"));
+		wu__put(o, "  </reporting-org>\n  <title>\n");
+		narrative(o, "   ", wu__jstr(p, "title"));
+		wu__put(o, "  </title>\n  <description type=\"1\">\n");
 		char *d = NULL;
 		if (asprintf(&d, "Research project led by %s, logged with withus: partnerships, involvement of community "
-				 "organisations and the money that reaches them.", str(lead, "label")) < 0)
+				 "organisations and the money that reaches them.", wu__jstr(lead, "label")) < 0)
 			return wu__err_nomem(s->db);
 		narrative(o, "   ", d);
 		free(d);
-		put(o, "  </description>\n");
+		wu__put(o, "  </description>\n");
 		/* from here on, the element order of the 2.03 schema's sequence */
 		participants(s, o, p);
-		put(o, "  <activity-status code=\"%d\"/>\n", activity_status(p));
+		wu__put(o, "  <activity-status code=\"%d\"/>\n", activity_status(p));
 		dates(o, p);
 		countries(o, p);
-		put(o, "  <sector vocabulary=\"1\" code=\"12182\" percentage=\"100\"/>\n");
+		wu__put(o, "  <sector vocabulary=\"1\" code=\"12182\" percentage=\"100\"/>\n");
 		if ((rc = budgets(s, o, p)) || (rc = transactions(s, o, p)))
 			break;
-		put(o, " </iati-activity>\n");
+		wu__put(o, " </iati-activity>\n");
 	}
-	put(o, "</iati-activities>\n");
+	wu__put(o, "</iati-activities>\n");
 	return rc;
 }
 
@@ -701,7 +669,7 @@ int wu_export_standard(wu_db *db, FILE *f, wu_standard std, const wu_standard_op
 {
 	static const wu_standard_opts none = { 0 };
 	struct std s = { .db = db, .o = opts ? opts : &none, .projects = json_object(), .order = json_array() };
-	struct out o = { .f = f };
+	struct wu_out o = { .f = f };
 	wu__err_clear(db);
 	bool began = false;
 	int rc = s.projects && s.order ? wu__read_begin(db, &began) : wu__err_nomem(db);

@@ -1158,6 +1158,7 @@ int wu__remote_http_open(wu_http **out, wu_db *db, const struct remote_row *remo
 		.retry_base_ms = opts->retry_base_ms,
 		.stall_seconds = opts->stall_seconds,
 		.fault = opts->fault,
+		.transport = opts->transport,
 		.fault_payload = opts->payload,
 	};
 	return wu__http_open(out, db, &cfg);

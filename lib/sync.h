@@ -74,6 +74,7 @@ struct wu_http_config {
 	int stall_seconds;         /* CURLOPT_LOW_SPEED_TIME; 0: 30 */
 	/* a fault point for tests: called before each request with its number */
 	wu_sync_fault_fn fault;
+	wu_sync_transport_fn transport; /* answers in place of the network (tests, fuzzing) */
 	void *fault_payload;
 };
 int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg);

@@ -500,6 +500,12 @@ typedef void (*wu_sync_progress_fn)(const char *phase, int64_t done, void *paylo
 /* For a dry run: each document that would be sent (borrowed), as it would be sent. */
 typedef int (*wu_sync_doc_cb)(const json_t *doc, void *payload);
 
+/* Tests and fuzzing: answers each request in place of the network. Returns
+ * 0 with *status and the body (*resp, from malloc; the library frees it), or
+ * non-zero for a failed connection. `url` and `body` are borrowed. */
+typedef int (*wu_sync_transport_fn)(const char *method, const char *url, const char *body, long *status, char **resp,
+				    size_t *resp_len, void *payload);
+
 typedef struct wu_sync_opts {
 	unsigned direction;        /* WU_SYNC_PUSH | WU_SYNC_PULL; 0: both (push, then pull) */
 	const char *secret;        /* password (basic, cookie) or token (jwt); borrowed, never kept */
@@ -513,6 +519,7 @@ typedef struct wu_sync_opts {
 	wu_sync_doc_cb on_doc;
 	wu_sync_progress_fn progress;
 	wu_sync_fault_fn fault;
+	wu_sync_transport_fn transport; /* NULL: the network (tests and fuzzers set it) */
 	void *payload;             /* passed to the callbacks */
 } wu_sync_opts;
 

@@ -294,6 +294,70 @@ static void sync_refuses_a_bad_batch_size(void **state)
 	assert_int_equal(wu_sync(&st, db, NULL, &o), WU_ENOTFOUND); /* no remote: the next check */
 }
 
+/* A scripted server: each request takes the next answer, and is logged. */
+struct script {
+	const char *const *answers; /* "NNN body" */
+	size_t n, next;
+	char log[16][96];
+};
+
+static int scripted(const char *method, const char *url, const char *body, long *status, char **resp, size_t *len,
+		    void *payload)
+{
+	(void)body;
+	struct script *s = payload;
+	if (s->next >= s->n)
+		return 1; /* the connection fails */
+	const char *a = s->answers[s->next];
+	if (s->next < 16)
+		snprintf(s->log[s->next], sizeof s->log[0], "%s %s", method, strstr(url, "/hub") ? strstr(url, "/hub") : url);
+	s->next++;
+	*status = strtol(a, NULL, 10);
+	*resp = strdup(a + 4);
+	*len = strlen(a + 4);
+	return *resp ? 0 : 1;
+}
+
+/* A whole pull through the transport hook: the records arrive, the
+ * checkpoint is written, and a foreign document is left alone. */
+static void sync_through_a_scripted_server(void **state)
+{
+	wu_db *db = *state;
+	static const char *const answers[] = {
+		"200 {\"couchdb\":\"Welcome\",\"version\":\"3.3.3\"}",
+		"200 {\"db_name\":\"hub\",\"doc_count\":2,\"doc_del_count\":0}",
+		"404 {\"error\":\"not_found\"}",
+		"404 {\"error\":\"not_found\"}",
+		"200 {\"results\":[{\"seq\":\"1-a\",\"id\":\"org:55555555-5555-4555-8555-555555555555\",\"changes\":[{\"rev\":\"1-0123456789abcdef0123456789abcdef\"}]},"
+		"{\"seq\":\"2-b\",\"id\":\"not/ours\",\"changes\":[{\"rev\":\"1-aa\"}]}],\"last_seq\":\"2-b\"}",
+		"200 {\"results\":[{\"id\":\"org:55555555-5555-4555-8555-555555555555\",\"docs\":[{\"ok\":{"
+		"\"_id\":\"org:55555555-5555-4555-8555-555555555555\",\"_rev\":\"1-0123456789abcdef0123456789abcdef\","
+		"\"_revisions\":{\"start\":1,\"ids\":[\"0123456789abcdef0123456789abcdef\"]},\"type\":\"org\",\"name\":\"Lotus\","
+		"\"kind\":\"sex-worker-led\",\"country\":\"TH\",\"visibility\":\"public\",\"created\":\"2025-01-01T00:00:00Z\"}}]}]}",
+		"200 {\"results\":[],\"last_seq\":\"2-b\"}",
+		"201 {\"ok\":true,\"id\":\"_local/x\",\"rev\":\"0-1\"}",
+	};
+	struct script s = { answers, sizeof answers / sizeof answers[0], 0, { { 0 } } };
+	wu_remote r = { .name = "hub", .url = "http://127.0.0.1:5984/hub", .auth = "none" };
+	assert_int_equal(wu_remote_add(db, &r, 0), WU_OK);
+	wu_sync_opts o = { .transport = scripted, .payload = &s, .retry_base_ms = 1 };
+	wu_sync_stats st;
+	assert_int_equal(wu_sync(&st, db, "hub", &o), WU_OK);
+	assert_int_equal(st.received, 1);
+	assert_int_equal(st.ignored, 1);
+	assert_int_equal(s.next, s.n); /* every answer used, no request more */
+	assert_string_equal(s.log[4], "GET /hub/_changes?feed=normal&style=all_docs&since=0&limit=500");
+	assert_non_null(strstr(s.log[7], "PUT /hub/_local/")); /* the pull checkpoint, at the end */
+	json_t *org = NULL;
+	assert_int_equal(wu_record_get(&org, db, "55555555-5555-4555-8555-555555555555"), WU_OK);
+	assert_string_equal(json_string_value(json_object_get(org, "name")), "Lotus");
+	json_decref(org);
+	/* the answers run out: a network error, after the retries */
+	s.next = 0;
+	s.n = 2;
+	assert_int_equal(wu_sync(&st, db, "hub", &o), WU_ENET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pulled_documents_are_checked, db_setup, db_teardown),
 		cmocka_unit_test(server_rules_have_their_shape),
 		cmocka_unit_test_setup_teardown(sync_refuses_a_bad_batch_size, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(sync_through_a_scripted_server, db_setup, db_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
