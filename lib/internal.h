@@ -108,6 +108,8 @@ bool wu__orgid_valid(const char *s);
 /* records.c */
 #define WU__NO_HISTORY 0x100u /* insert without its history row: import writes them in bulk */
 const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
+/* wu_record_get when the type is known: no search through the tables. */
+int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
 /* The highest rowid of every type's table, before a bulk insert. */

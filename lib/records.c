@@ -238,6 +238,12 @@ static int load(wu_db *db, const wu_type *t, const char *id, json_t **out)
 	return rc;
 }
 
+int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id)
+{
+	*out = NULL;
+	return load(db, t, id, out);
+}
+
 int wu_record_get(json_t **out, wu_db *db, const char *id)
 {
 	*out = NULL;

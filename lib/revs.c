@@ -377,13 +377,21 @@ static char *tombstone_body(const wu_type *t)
 	return s;
 }
 
-/* Brings document TYPE:id up to date with the record as it is now. */
-static int catch_up_record(wu_db *db, const wu_type *t, const char *id)
+/* Brings document TYPE:id up to date with the record as it is now, once
+ * per pass: `done` holds the documents this pass already brought up to
+ * date (a project's dependants are reached through it and again through
+ * their own history; nothing changes between the two). */
+static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char *id, bool *skipped)
 {
 	json_t *rec = NULL, *body = NULL;
 	char doc_id[80];
 	snprintf(doc_id, sizeof doc_id, "%s:%s", t->name, id);
-	int rc = wu_record_get(&rec, db, id);
+	*skipped = json_object_get(done, doc_id) != NULL;
+	if (*skipped)
+		return WU_OK;
+	if (json_object_set_new(done, doc_id, json_true()))
+		return wu__err_nomem(db);
+	int rc = wu__record_get_typed(&rec, db, t, id);
 	if (rc == WU_ENOTFOUND) {
 		wu__err_clear(db);
 		rc = WU_OK;
@@ -419,7 +427,7 @@ static int catch_up_record(wu_db *db, const wu_type *t, const char *id)
 
 /* A project's or output's visibility decides its inherit records': when
  * one changes, so may all of those. */
-static int catch_up_dependants(wu_db *db, const wu_type *t, const char *id)
+static int catch_up_dependants(wu_db *db, json_t *done, const wu_type *t, const char *id)
 {
 	bool is_project = !strcmp(t->name, "project");
 	if (!is_project && strcmp(t->name, "output"))
@@ -440,9 +448,10 @@ static int catch_up_dependants(wu_db *db, const wu_type *t, const char *id)
 		while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
 			char child[37];
 			snprintf(child, sizeof child, "%s", (const char *)sqlite3_column_text(st, 0));
-			rc = catch_up_record(db, dt, child);
-			if (!rc)
-				rc = catch_up_dependants(db, dt, child);
+			bool skipped;
+			rc = catch_up_record(db, done, dt, child, &skipped);
+			if (!rc && !skipped)
+				rc = catch_up_dependants(db, done, dt, child);
 		}
 		if (!rc && s != SQLITE_DONE)
 			rc = wu__err_sql(db, "cannot list dependent records");
@@ -492,20 +501,25 @@ int wu__revs_catch_up(wu_db *db)
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, mark);
-	int s;
+	json_t *done = json_object();
+	int s = SQLITE_DONE;
+	if (!done)
+		rc = wu__err_nomem(db);
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		const wu_type *t = wu_type_find((const char *)sqlite3_column_text(st, 0));
 		char id[37];
+		bool skipped = true;
 		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
 		last = sqlite3_column_int64(st, 2);
 		if (t)
-			rc = catch_up_record(db, t, id);
-		if (!rc && t)
-			rc = catch_up_dependants(db, t, id);
+			rc = catch_up_record(db, done, t, id, &skipped);
+		if (!rc && t && !skipped)
+			rc = catch_up_dependants(db, done, t, id);
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = wu__err_sql(db, "cannot read the history");
 	sqlite3_finalize(st);
+	json_decref(done);
 	if (!rc && last != mark)
 		rc = meta_set_int(db, "rev_mark", last);
 	return rc;
