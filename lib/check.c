@@ -107,11 +107,29 @@ static void settle(wu_verdict *v, bool error_failed, bool warning_failed)
 		v->status = WU_PARTLY_MET;
 }
 
+struct emit_ctx {
+	wu_result *res;
+	struct result_project *rp;
+	wu_severity sev;
+};
+
+/* A finding filed in the middle of a rule's evaluation (struct wu_eval). */
+static int emit_finding(struct wu_eval *e)
+{
+	struct emit_ctx *c = e->emit_ctx;
+	int rc = add_finding(e->db, c->res, e, c->rp, c->sev);
+	e->records.n = 0;
+	e->message[0] = e->expected[0] = e->actual[0] = '\0';
+	e->remedy = NULL;
+	return rc;
+}
+
 static int judge_project(wu_db *db, wu_result *res, const struct wu_fproject *p, struct result_project *rp,
 			 const wu_policy *pol, int64_t today_days)
 {
 	bool errors[4] = { false }, warnings[4] = { false };
-	struct wu_eval e = { .db = db, .p = p, .policy = pol, .today = today_days };
+	struct emit_ctx ectx = { .res = res, .rp = rp };
+	struct wu_eval e = { .db = db, .p = p, .policy = pol, .today = today_days, .emit = emit_finding, .emit_ctx = &ectx };
 	int rc = WU_OK;
 	for (size_t i = 0; i < wu_rule_count() && !rc; i++) {
 		const wu_rule *r = wu_rule_at(i);
@@ -122,6 +140,7 @@ static int judge_project(wu_db *db, wu_result *res, const struct wu_fproject *p,
 		e.records.n = 0;
 		e.message[0] = e.expected[0] = e.actual[0] = '\0';
 		e.remedy = NULL;
+		ectx.sev = wu_policy_severity(pol, r);
 		wu__rule_eval(r, &e);
 		if (e.nomem) {
 			rc = wu__err_nomem(db);

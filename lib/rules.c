@@ -657,26 +657,26 @@ static void no_disputed_claims(struct wu_eval *e)
 		na(e);
 		return;
 	}
-	size_t disputed = 0;
-	const struct wu_fattest *first = NULL;
+	/* One finding per disputed claim: each is the organisation's own account. */
+	const struct wu_fattest *last = NULL;
 	for (size_t i = 0; i < p->attestations.n; i++) {
 		const struct wu_fattest *a = &p->attestations.v[i];
 		if (a->status != WU_ATT_DISPUTED)
 			continue;
-		if (!disputed++)
-			first = a;
+		if (last && e->emit(e)) {
+			e->nomem = true;
+			return;
+		}
+		last = a;
+		fail(e);
 		add_id(e, a->claim);
 		add_id(e, a->id);
+		message(e, "the organisation it names disputes %s %.8s%s%s%s%s", a->type, a->claim,
+			a->comment[0] ? ": \"" : "", a->comment, a->comment[0] ? "\"" : "",
+			a->current ? "" : " (edited since; the organisation has not looked again)");
+		expected(e, "no claim disputed by the organisation it names");
+		actual(e, "disputed%s", a->current ? "" : ", then edited");
 	}
-	if (!disputed)
-		return;
-	fail(e);
-	message(e, "%zu claim%s disputed by the organisation%s, e.g. %s %.8s%s%s%s%s", disputed,
-		disputed == 1 ? " is" : "s are", disputed == 1 ? " it names" : "s they name", first->type, first->claim,
-		first->comment[0] ? ": \"" : "", first->comment, first->comment[0] ? "\"" : "",
-		first->current ? "" : " (edited since; the organisation has not looked again)");
-	expected(e, "no claim disputed by the organisation it names");
-	actual(e, "%zu disputed", disputed);
 }
 
 static void swlo_co_lead(struct wu_eval *e)

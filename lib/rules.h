@@ -21,6 +21,12 @@ struct wu_eval {
 	char message[512], expected[256], actual[256];
 	const char *remedy;       /* NULL: the rule's `how` */
 	bool nomem;
+
+	/* A rule that finds several separate things (each disputed claim) files
+	 * all but the last with emit(); the last is filed as usual. emit()
+	 * clears the message and records for the next one. */
+	int (*emit)(struct wu_eval *e);
+	void *emit_ctx;
 };
 
 void wu__rule_eval(const wu_rule *r, struct wu_eval *e);

@@ -38,7 +38,8 @@ d audit "$RED" --json > "$TMP/audit.json"
 check "... the newest word is its status, both attestations kept" sh -c "jq -se --arg c '$CLAIM' 'map(select(.claim.id == \$c))[0] | .status == \"disputed\" and (.attestations | length) == 2' '$TMP/audit.json' >/dev/null"
 expect_rc 3 "check fails on the disputed claims" d check --project "Nightlife Health Survey"
 d check --project "Nightlife Health Survey" --format json > "$TMP/check.json"
-check "... a no-disputed-claims finding naming both claims" sh -c "jq -e --arg c '$CLAIM' '[.findings[] | select(.rule == \"no-disputed-claims\")][0] | (.message | startswith(\"2 claims are disputed\")) and (.records | index(\$c))' '$TMP/check.json' >/dev/null"
+check "... one no-disputed-claims finding for each disputed claim, quoting the organisation" sh -c "jq -e --arg c '$CLAIM' '[.findings[] | select(.rule == \"no-disputed-claims\")] | length == 2 and
+	(map(select(.records | index(\$c)))[0].message | contains(\"nobody told us anything\"))' '$TMP/check.json' >/dev/null"
 
 # refusals: each names the field, writes nothing
 db_content "$D" > "$TMP/before"
