@@ -54,6 +54,7 @@ struct wu_db {
 	sqlite3_stmt *history_insert;
 	sqlite3_stmt *history_seq;
 	sqlite3_stmt *sync_stmts[24]; /* revs.c's, prepared on first use */
+	sqlite3_stmt *rollback;       /* prepared at open: a rollback must not need memory */
 };
 
 /* error.c */

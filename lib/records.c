@@ -544,12 +544,17 @@ int wu_record_add(char **out_id, wu_db *db, const char *type, const json_t *fiel
 	if (!rec)
 		return wu__err_nomem(db);
 	int rc = wu__write_begin(db);
-	if (!rc)
-		rc = wu__write_end(db, wu__record_insert(db, t, rec, flags));
-	if (!rc && out_id) {
-		*out_id = strdup(json_string_value(json_object_get(rec, "id")));
-		if (!*out_id)
+	if (!rc) {
+		rc = wu__record_insert(db, t, rec, flags);
+		/* The caller's copy of the id is made before the commit: a failure
+		 * to make it afterwards would report a stored record as not stored. */
+		if (!rc && out_id && !(*out_id = strdup(json_string_value(json_object_get(rec, "id")))))
 			rc = wu__err_nomem(db);
+		rc = wu__write_end(db, rc);
+	}
+	if (rc && out_id) {
+		free(*out_id);
+		*out_id = NULL;
 	}
 	json_decref(rec);
 	return rc;

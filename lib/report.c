@@ -701,8 +701,12 @@ static json_t *totals_json(struct build *b, struct totals *t, size_t nprojects)
 		json_t *f = json_pack("{sosososo}", "error", count_json(b, t->findings[k][WU_SEV_ERROR]), "warning",
 				      count_json(b, t->findings[k][WU_SEV_WARNING]), "info", count_json(b, t->findings[k][WU_SEV_INFO]),
 				      "insufficient_data", count_json(b, t->findings[k][3]));
-		if (r && json_object_set_new(r, "findings", f))
-			json_decref(r), r = NULL;
+		if (!r)
+			json_decref(f); /* set_new would have taken it */
+		else if (json_object_set_new(r, "findings", f)) {
+			json_decref(r);
+			r = NULL;
+		}
 		if (!r || json_array_append_new(recs, r))
 			goto fail;
 	}

@@ -330,7 +330,7 @@ static int add_local_rev(wu_db *db, struct doc_row *d, bool deleted, const char 
 	char parent_rev[64] = "", sig[33];
 	int64_t gen = 1, pk;
 	if (d->winner) {
-		struct rev_row w;
+		struct rev_row w = { 0 };
 		int rc = rev_get(db, d->winner, &w);
 		sqlite3_free(w.body);
 		if (rc)
@@ -340,10 +340,11 @@ static int add_local_rev(wu_db *db, struct doc_row *d, bool deleted, const char 
 	}
 	rev_sig(sig, parent_rev, deleted, body);
 	int rc = rev_insert(db, d->pk, d->winner, gen, sig, deleted, true, body, &pk);
-	bool del, conflicted;
+	bool del = false, conflicted = false;
 	if (!rc)
 		rc = doc_settle(db, d->pk, &d->winner, &del, &conflicted);
-	d->deleted = del;
+	if (!rc)
+		d->deleted = del;
 	return rc;
 }
 
@@ -758,7 +759,7 @@ int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out)
 static int revision_path(wu_db *db, int64_t pk, json_t *ids)
 {
 	for (int depth = 0; pk && depth < 1000; depth++) {
-		struct rev_row r;
+		struct rev_row r = { 0 };
 		int rc = rev_get(db, pk, &r);
 		sqlite3_free(r.body);
 		if (rc)

@@ -67,8 +67,26 @@ int wu_db_user_version(int *out, wu_db *db)
 
 /* ---- transactions ---------------------------------------------------- */
 
+/* Rolls back the open transaction, if any, with the statement prepared at
+ * open. Returns whether none is left open. */
+static bool roll_back(wu_db *db)
+{
+	if (sqlite3_get_autocommit(db->sql))
+		return true;
+	if (db->rollback) {
+		sqlite3_step(db->rollback);
+		sqlite3_reset(db->rollback);
+	}
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	return sqlite3_get_autocommit(db->sql) != 0;
+}
+
 int wu_begin(wu_db *db)
 {
+	/* A transaction left open by a failed rollback is never built on. */
+	if (db->tx_depth == 0 && !roll_back(db))
+		return wu__err(db, WU_EDB, "a failed write could not be rolled back; close and reopen the database");
 	if (db->tx_depth == 0) {
 		/* IMMEDIATE takes the write lock now, so a second writer waits in
 		 * the busy handler instead of failing at its first write. */
@@ -89,7 +107,7 @@ int wu_commit(wu_db *db)
 	if (--db->tx_depth > 0)
 		return WU_OK;
 	if (db->tx_failed) {
-		exec(db, "ROLLBACK", "cannot roll back");
+		roll_back(db);
 		db->tx_failed = false;
 		wu__ref_cache_clear(db);
 		return wu__err(db, WU_EMISUSE, "an earlier step failed: nothing was written");
@@ -97,7 +115,7 @@ int wu_commit(wu_db *db)
 	if (sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = wu__err_sql(db, "cannot commit");
 		wu__ref_cache_clear(db);
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		roll_back(db);
 		return rc;
 	}
 	return WU_OK;
@@ -114,7 +132,7 @@ int wu_rollback(wu_db *db)
 	db->tx_failed = false;
 	wu__ref_cache_clear(db); /* ids inserted in this transaction are gone */
 	/* The message of the failure that led here must survive. */
-	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	roll_back(db);
 	return WU_OK;
 }
 
@@ -309,6 +327,11 @@ int wu_db_open(wu_db **out, const char *path, const wu_open_opts *opts)
 	int rc = open_sqlite(db, path, db->flags);
 	if (!rc)
 		rc = set_pragmas(db, opts ? opts->busy_timeout_ms : 0);
+	/* Prepared now, while there is memory: when a write fails for lack of
+	 * it, ROLLBACK through sqlite3_exec could fail too and leave the
+	 * transaction open, and a later commit would then keep half a write. */
+	if (!rc && sqlite3_prepare_v2(db->sql, "ROLLBACK", -1, &db->rollback, NULL) != SQLITE_OK)
+		rc = wu__err_sql(db, "cannot prepare");
 	if (!rc)
 		rc = migrate(db);
 	if (!rc)
@@ -334,8 +357,9 @@ void wu_db_close(wu_db *db)
 	sqlite3_finalize(db->history_seq);
 	for (size_t i = 0; i < sizeof db->sync_stmts / sizeof db->sync_stmts[0]; i++)
 		sqlite3_finalize(db->sync_stmts[i]);
-	if (db->sql && db->tx_depth > 0)
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	if (db->sql)
+		roll_back(db);
+	sqlite3_finalize(db->rollback);
 	sqlite3_close(db->sql);
 	free(db->stmts);
 	free(db->currencies);

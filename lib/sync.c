@@ -468,7 +468,12 @@ static json_t *history_with(struct run *r, const json_t *old, const json_t *seq,
 	json_t *h = json_array();
 	json_t *entry = json_pack("{sssOsssssI}", "session_id", r->session, "recorded_seq", seq, "start_time",
 				  r->start_time, "end_time", now, "docs_written", (json_int_t)written);
-	if (!h || !entry || json_array_append_new(h, entry)) {
+	if (!h || !entry) {
+		json_decref(h);
+		json_decref(entry);
+		return NULL;
+	}
+	if (json_array_append_new(h, entry)) { /* append_new frees entry either way */
 		json_decref(h);
 		return NULL;
 	}
