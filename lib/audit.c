@@ -36,14 +36,16 @@ int wu__claim_version(wu_db *db, const json_t *claim, char out[33])
 	return WU_OK;
 }
 
-int wu__claim_current(wu_db *db, const char *claim_id, const char *version, bool *out)
+int wu__claim_current(wu_db *db, const wu_type *t, const char *claim_id, const char *version, bool *out)
 {
 	json_t *claim = NULL;
 	char now[33];
 	*out = false;
-	int rc = wu_record_get(&claim, db, claim_id);
-	if (rc == WU_ENOTFOUND)
+	int rc = t ? wu__record_get_typed(&claim, db, t, claim_id) : wu_record_get(&claim, db, claim_id);
+	if (rc == WU_ENOTFOUND) {
+		wu__err_clear(db);
 		return WU_OK; /* pulled before its claim: not current */
+	}
 	if (!rc)
 		rc = wu__claim_version(db, claim, now);
 	*out = !rc && version && !strcmp(version, now);

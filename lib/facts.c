@@ -593,7 +593,8 @@ static int attestation_row(struct scan *s, sqlite3_stmt *st)
 	COPY(a->comment, 5);
 	COPY(a->type, TEXT(6) ? 6 : 7);
 	a->swlo = TEXT(6) && (org_bits(s, TEXT(3)) & ORG_SWLO);
-	return wu__claim_current(s->db, a->claim, (const char *)TEXT(8), &a->current);
+	/* the scan named the claim's type: read it there, not by searching every table */
+	return wu__claim_current(s->db, wu_type_find(a->type), a->claim, (const char *)TEXT(8), &a->current);
 }
 
 /* Orgs first (every other table asks whether an org is sex worker-led), then

@@ -138,9 +138,9 @@ int wu__attestation_fill(wu_db *db, json_t *att);
 int wu__attestation_check(wu_db *db, const json_t *att);
 int wu__attestation_update_check(wu_db *db, const json_t *before, const json_t *after);
 /* The claim's version as attestations record it (MD5 hex), and whether the
- * claim `claim_id` is still at `version`. */
+ * claim `claim_id` (of type `t`, when known: no search) is still at `version`. */
 int wu__claim_version(wu_db *db, const json_t *claim, char out[33]);
-int wu__claim_current(wu_db *db, const char *claim_id, const char *version, bool *out);
+int wu__claim_current(wu_db *db, const wu_type *t, const char *claim_id, const char *version, bool *out);
 
 /* rates.c: `minor` units of `from` in `to` at the rate in force on `as_of`
  * (or the inverse of the other direction's); *found is false when there is
@@ -162,6 +162,8 @@ struct wu_out {
 void wu__put(struct wu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The string at `key`, or "" when there is none. */
 const char *wu__jstr(const json_t *obj, const char *key);
+/* Text escaped for HTML or XML. */
+void wu__put_markup(struct wu_out *o, const char *s);
 /* A CSV cell, RFC 4180 quoted, with a formula defused by a leading '. */
 void wu__csv_safe_cell(struct wu_out *o, const char *s, bool last);
 

@@ -246,20 +246,6 @@ static void write_csv(struct wu_out *o, const json_t *doc)
 
 /* ---- HTML -------------------------------------------------------------------------- */
 
-static void html_text(struct wu_out *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': wu__put(o, "&amp;"); break;
-		case '<': wu__put(o, "&lt;"); break;
-		case '>': wu__put(o, "&gt;"); break;
-		case '"': wu__put(o, "&quot;"); break;
-		case '\'': wu__put(o, "&#39;"); break;
-		default: wu__put(o, "%c", *s);
-		}
-	}
-}
-
 static const char *status_class(const char *s)
 {
 	if (!strcmp(s, "met"))
@@ -302,7 +288,7 @@ static void html_summary(struct wu_out *o, const json_t *doc)
 			m = json_array_get(json_object_get(p, "money"), k);
 			char a[24], b[24], c[24];
 			wu__put(o, "<tr><td class=\"t\">");
-			html_text(o, wu__jstr(p, "title"));
+			wu__put_markup(o, wu__jstr(p, "title"));
 			wu__put(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>", m ? wu__jstr(m, "currency") : "-",
 			    m ? wu__jstr(m, "budget") : "-", pct_text(a, json_object_get(m, "swlo_share_pct")),
 			    pct_text(b, json_object_get(m, "kt_swlo_share_pct")), pct_text(c, json_object_get(m, "disbursed_share_pct")));
@@ -348,7 +334,7 @@ static void svg_shares(struct wu_out *o, const json_t *doc)
 			int y = top + row * rowh;
 			bool below = json_is_integer(floor) && tenths < json_integer_value(floor) * 10;
 			wu__put(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label - 8, y + 16);
-			html_text(o, wu__jstr(p, "title"));
+			wu__put_markup(o, wu__jstr(p, "title"));
 			wu__put(o, " (%s)</text>\n<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
 			       "<text x=\"%d\" y=\"%d\">%s%%</text>\n",
 			    wu__jstr(m, "currency"), label, y + 4, barw * (tenths > 1000 ? 1000 : tenths) / 1000, rowh - 8,
@@ -367,6 +353,18 @@ static void svg_shares(struct wu_out *o, const json_t *doc)
 	       "the policy in force.</figcaption></figure>\n");
 }
 
+/* "1234.50" as 123450: the figure in minor units, for chart geometry. */
+static long long minor_units(const char *decimal)
+{
+	char digits[48];
+	size_t d = 0;
+	for (const char *c = decimal; *c && d < sizeof digits - 1; c++)
+		if (*c != '.')
+			digits[d++] = *c;
+	digits[d] = '\0';
+	return strtoll(digits, NULL, 10);
+}
+
 /* Cumulative money committed to SWLOs and disbursed to them, by month. */
 static void svg_series(struct wu_out *o, const json_t *doc)
 {
@@ -382,13 +380,7 @@ static void svg_series(struct wu_out *o, const json_t *doc)
 		json_array_foreach(months, k, m) {
 			const char *keys[2] = { "committed_total", "disbursed_total" };
 			for (int j = 0; j < 2; j++) {
-				char digits[48];
-				size_t d = 0;
-				for (const char *c = wu__jstr(m, keys[j]); *c && d < sizeof digits - 1; c++)
-					if (*c != '.')
-						digits[d++] = *c;
-				digits[d] = '\0';
-				long long v = strtoll(digits, NULL, 10);
+				long long v = minor_units(wu__jstr(m, keys[j]));
 				if (v > max)
 					max = v;
 			}
@@ -405,13 +397,7 @@ static void svg_series(struct wu_out *o, const json_t *doc)
 			wu__put(o, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" points=\"", j ? "disbursed" : "committed",
 			    colours[j]);
 			json_array_foreach(months, k, m) {
-				char digits[48];
-				size_t d = 0;
-				for (const char *c = wu__jstr(m, keys[j]); *c && d < sizeof digits - 1; c++)
-					if (*c != '.')
-						digits[d++] = *c;
-				digits[d] = '\0';
-				long long v = strtoll(digits, NULL, 10);
+				long long v = minor_units(wu__jstr(m, keys[j]));
 				int x = left + (int)k * step, y = top + ploth - (int)((__int128)v * ploth / max);
 				wu__put(o, "%s%d,%d", k ? " " : "", x, y);
 			}
@@ -444,7 +430,7 @@ static void svg_heatmaps(struct wu_out *o, const json_t *doc)
 		int h = top + cell * (int)json_array_size(phases) + 10;
 		wu__put(o, "<figure class=\"heat\"><svg class=\"heatmap\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
 		       "xmlns=\"http://www.w3.org/2000/svg\">\n<title>SWLO involvement by phase and level: ", w, h, w, h);
-		html_text(o, wu__jstr(p, "title"));
+		wu__put_markup(o, wu__jstr(p, "title"));
 		wu__put(o, "</title>\n");
 		json_array_foreach(levels, lv, c)
 			wu__put(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" transform=\"rotate(-35 %d %d)\">%s</text>\n",
@@ -468,7 +454,7 @@ static void svg_heatmaps(struct wu_out *o, const json_t *doc)
 			}
 		}
 		wu__put(o, "</svg><figcaption>");
-		html_text(o, wu__jstr(p, "title"));
+		wu__put_markup(o, wu__jstr(p, "title"));
 		wu__put(o, "</figcaption></figure>\n");
 	}
 	wu__put(o, "</div>\n<p class=\"meta\">Each grid counts a project's records of SWLO involvement by research phase "
@@ -568,7 +554,7 @@ static void write_html(struct wu_out *o, const json_t *doc)
 {
 	wu__put(o, "%s<h1>Portfolio report</h1>\n<p class=\"meta\">As of %s &middot; profile %s &middot; policy ", html_head,
 	    wu__jstr(doc, "as_of"), wu__jstr(doc, "profile"));
-	html_text(o, wu__jstr(doc, "policy"));
+	wu__put_markup(o, wu__jstr(doc, "policy"));
 	wu__put(o, " &middot; %lld projects", (long long)json_integer_value(json_object_get(json_object_get(doc, "totals"), "projects")));
 	if (json_object_get(doc, "projects_left_out"))
 		wu__put(o, " (%lld not shared, left out)", (long long)json_integer_value(json_object_get(doc, "projects_left_out")));

@@ -415,31 +415,17 @@ static int write_360giving(struct std *s, struct wu_out *o, bool json)
 
 /* ---- IATI 2.03 ------------------------------------------------------------------------ */
 
-static void xml(struct wu_out *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': wu__put(o, "&amp;"); break;
-		case '<': wu__put(o, "&lt;"); break;
-		case '>': wu__put(o, "&gt;"); break;
-		case '"': wu__put(o, "&quot;"); break;
-		case '\'': wu__put(o, "&apos;"); break;
-		default: wu__put(o, "%c", *s);
-		}
-	}
-}
-
 static void narrative(struct wu_out *o, const char *indent, const char *text)
 {
 	wu__put(o, "%s<narrative>", indent);
-	xml(o, text);
+	wu__put_markup(o, text);
 	wu__put(o, "</narrative>\n");
 }
 
 static void org_element(struct wu_out *o, const char *tag, const json_t *org, const char *extra)
 {
 	wu__put(o, "  <%s ref=\"", tag);
-	xml(o, wu__jstr(org, "ident"));
+	wu__put_markup(o, wu__jstr(org, "ident"));
 	wu__put(o, "\" type=\"%s\"%s>\n", wu__jstr(org, "iati_type"), extra ? extra : "");
 	narrative(o, "   ", wu__jstr(org, "label"));
 	wu__put(o, "  </%s>\n", tag);
@@ -599,7 +585,7 @@ static int transactions(struct std *s, struct wu_out *o, const json_t *p)
 			if (!who)
 				continue;
 			wu__put(o, "   <%s ref=\"", tags[k]);
-			xml(o, wu__jstr(who, "ident"));
+			wu__put_markup(o, wu__jstr(who, "ident"));
 			wu__put(o, "\" type=\"%s\">\n", wu__jstr(who, "iati_type"));
 			narrative(o, "    ", wu__jstr(who, "label"));
 			wu__put(o, "   </%s>\n", tags[k]);
@@ -636,9 +622,9 @@ static int write_iati(struct std *s, struct wu_out *o)
 		if (first_line)
 			wu__put(o, " default-currency=\"%s\"", wu__jstr(first_line, "currency"));
 		wu__put(o, ">\n  <iati-identifier>");
-		xml(o, wu__jstr(lead, "ident"));
+		wu__put_markup(o, wu__jstr(lead, "ident"));
 		wu__put(o, "-%s</iati-identifier>\n  <reporting-org ref=\"", json_string_value(id));
-		xml(o, wu__jstr(lead, "ident"));
+		wu__put_markup(o, wu__jstr(lead, "ident"));
 		wu__put(o, "\" type=\"%s\">\n", wu__jstr(lead, "iati_type"));
 		narrative(o, "   ", wu__jstr(lead, "label"));
 		wu__put(o, "  </reporting-org>\n  <title>\n");

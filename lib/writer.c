@@ -23,6 +23,21 @@ const char *wu__jstr(const json_t *obj, const char *key)
 	return s ? s : "";
 }
 
+/* Text inside HTML or XML, attributes included ('&#39;' is valid in both). */
+void wu__put_markup(struct wu_out *o, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': wu__put(o, "&amp;"); break;
+		case '<': wu__put(o, "&lt;"); break;
+		case '>': wu__put(o, "&gt;"); break;
+		case '"': wu__put(o, "&quot;"); break;
+		case '\'': wu__put(o, "&#39;"); break;
+		default: wu__put(o, "%c", *s);
+		}
+	}
+}
+
 /* RFC 4180 quoting; a cell a spreadsheet would run as a formula (= + - @,
  * a tab or CR first) starts with ', but a negative number stays a number. */
 void wu__csv_safe_cell(struct wu_out *o, const char *s, bool last)
