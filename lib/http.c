@@ -7,9 +7,17 @@
  * transfer is cut off by a low-speed limit rather than one total timeout.
  * Network errors, 408, 429 and 5xx are retried with exponential backoff and
  * jitter (429 waits as long as Retry-After says); other statuses are not.
+ *
+ * One request at a time may run on a second thread (wu__http_start, then
+ * wu__http_finish), so that sync prepares the next batch while the server
+ * stores this one. That thread touches only the handle: its errors go to
+ * h->msg, and reach the database's error message when the caller finishes.
  */
 #include "config.h"
 #include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,31 +36,47 @@ struct wu_http {
 	long requests;
 	long retry_after_s;
 	char errbuf[CURL_ERROR_SIZE];
-};
-
-struct buf {
-	char *data;
-	size_t len, cap;
+	char msg[600];       /* the last error, until it is handed to the database */
+	atomic_bool cancel;  /* the caller no longer wants the request under way */
+	struct job {         /* the request wu__http_start began */
+		bool pending, threaded;
+		pthread_t thread;
+		char method[8];
+		char *path, *url, *body;
+		size_t len;
+		long status;
+		struct wu_buf resp;
+		int rc;
+	} job;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
-	struct buf *b = userdata;
-	size_t add = size * n;
-	if (b->len + add + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + add + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d)
-			return 0; /* curl fails the transfer: CURLE_WRITE_ERROR */
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, add);
-	b->len += add;
-	b->data[b->len] = '\0';
-	return add;
+	/* 0 makes curl fail the transfer with CURLE_WRITE_ERROR */
+	return wu__buf_add(userdata, p, size * n) ? size * n : 0;
+}
+
+/* Aborts a transfer the caller gave up on (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct wu_http *h = userdata;
+	return atomic_load(&h->cancel) ? 1 : 0;
+}
+
+/* Records an error in the handle (see the top of the file for why not in the database). */
+__attribute__((format(printf, 3, 4))) static int fail(wu_http *h, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->msg, sizeof h->msg, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Hands the handle's error to the database's error message. */
+static int report(wu_http *h, int rc)
+{
+	return rc == WU_ENOMEM ? wu__err_nomem(h->db) : rc ? wu__err(h->db, rc, "%s", h->msg) : WU_OK;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *userdata)
@@ -123,6 +147,9 @@ int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "withus/" WU_VERSION);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->insecure_tls ? 0L : 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->insecure_tls ? 0L : 2L);
@@ -137,10 +164,18 @@ int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg)
 	return WU_OK;
 }
 
+static void job_clear(struct job *j);
+
 void wu__http_close(wu_http *h)
 {
 	if (!h)
 		return;
+	if (h->job.pending) {
+		long status;
+		json_t *resp = NULL;
+		wu__http_finish(h, &status, &resp);
+		json_decref(resp);
+	}
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	if (h->secret) {
@@ -207,7 +242,7 @@ static long backoff_ms(const struct wu_http *h, int attempt)
 static int cookie_login(wu_http *h);
 
 /* A request answered by the caller's transport (tests, fuzzing). */
-static int perform_fake(wu_http *h, const char *method, const char *url, const char *body, long *status, struct buf *resp)
+static int perform_fake(wu_http *h, const char *method, const char *url, const char *body, long *status, struct wu_buf *resp)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -225,7 +260,8 @@ static int perform_fake(wu_http *h, const char *method, const char *url, const c
 	return short_write ? CURLE_WRITE_ERROR : CURLE_OK;
 }
 
-static int perform(wu_http *h, const char *method, const char *url, const char *body, long *status, struct buf *resp)
+static int perform(wu_http *h, const char *method, const char *url, const char *body, size_t len, long *status,
+		   struct wu_buf *resp)
 {
 	if (h->cfg.transport)
 		return perform_fake(h, method, url, body, status, resp);
@@ -237,7 +273,7 @@ static int perform(wu_http *h, const char *method, const char *url, const char *
 			continue;
 		if (!(tmp = curl_slist_append(hdr, headers[i]))) {
 			curl_slist_free_all(hdr);
-			return wu__err_nomem(h->db);
+			return CURLE_OUT_OF_MEMORY;
 		}
 		hdr = tmp;
 	}
@@ -246,6 +282,10 @@ static int perform(wu_http *h, const char *method, const char *url, const char *
 		auth = sqlite3_mprintf("Authorization: Bearer %s", h->secret);
 	else if (!strcmp(h->cfg.auth, "cookie") && h->cookie)
 		auth = sqlite3_mprintf("Cookie: %s", h->cookie);
+	if (!auth && ((!strcmp(h->cfg.auth, "jwt") && h->secret) || (!strcmp(h->cfg.auth, "cookie") && h->cookie))) {
+		curl_slist_free_all(hdr);
+		return CURLE_OUT_OF_MEMORY;
+	}
 	if (auth) {
 		tmp = curl_slist_append(hdr, auth);
 		for (volatile char *p = auth; *p; p++)
@@ -253,7 +293,7 @@ static int perform(wu_http *h, const char *method, const char *url, const char *
 		sqlite3_free(auth);
 		if (!tmp) {
 			curl_slist_free_all(hdr);
-			return wu__err_nomem(h->db);
+			return CURLE_OUT_OF_MEMORY;
 		}
 		hdr = tmp;
 	}
@@ -268,7 +308,7 @@ static int perform(wu_http *h, const char *method, const char *url, const char *
 	curl_easy_setopt(c, CURLOPT_HTTPGET, !strcmp(method, "GET") ? 1L : 0L);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	h->retry_after_s = -1;
 	h->errbuf[0] = '\0';
@@ -289,71 +329,175 @@ static void describe(char *out, size_t n, const char *url)
 	snprintf(out, n, "%.*s", (int)strcspn(url, "?"), url);
 }
 
-int wu__http_request(wu_http *h, const char *method, const char *path, bool root, const json_t *body, long *status,
-		     json_t **resp)
+/* Sends a request to `url`, retried as the top of the file says; the
+ * answer's status in *status and its body in `b`. Touches only the handle. */
+static int exchange(wu_http *h, const char *method, const char *path, const char *url, const char *body, size_t len,
+		    long *status, struct wu_buf *b)
 {
 	*status = 0;
-	*resp = NULL;
-	char *url = sqlite3_mprintf("%s%s", root ? h->root : h->base, path);
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	if (!url || (body && !text)) {
-		sqlite3_free(url);
-		free(text);
-		return wu__err_nomem(h->db);
-	}
 	if (!strcmp(h->cfg.auth, "cookie") && !h->cookie && h->secret) {
 		int rc = cookie_login(h);
-		if (rc) {
-			sqlite3_free(url);
-			free(text);
+		if (rc)
 			return rc;
-		}
 	}
-	struct buf b = { 0 };
-	int max = h->cfg.max_retries > 0 ? h->cfg.max_retries : 5, rc = WU_OK;
+	int max = h->cfg.max_retries > 0 ? h->cfg.max_retries : 5;
 	bool relogged = false;
 	for (int attempt = 0;; attempt++) {
-		if (h->cfg.fault && h->cfg.fault("request", h->requests + 1, h->cfg.fault_payload)) {
-			rc = wu__err(h->db, WU_ENET, "%s %s: connection dropped (injected fault)", method, path);
-			break;
-		}
-		int cc = perform(h, method, url, text, status, &b);
-		if (cc == CURLE_WRITE_ERROR && !b.data) {
-			rc = wu__err_nomem(h->db);
-			break;
-		}
+		if (atomic_load(&h->cancel))
+			return fail(h, WU_ENET, "%s %s: given up", method, path);
+		if (h->cfg.fault && h->cfg.fault("request", h->requests + 1, h->cfg.fault_payload))
+			return fail(h, WU_ENET, "%s %s: connection dropped (injected fault)", method, path);
+		int cc = perform(h, method, url, body, len, status, b);
+		if (cc == CURLE_OUT_OF_MEMORY || cc == CURLE_WRITE_ERROR)
+			return WU_ENOMEM; /* the only write error is a buffer that could not grow */
 		if (*status == 401 && !strcmp(h->cfg.auth, "cookie") && !relogged && h->secret) {
 			/* The session expired: log in again, once. */
 			relogged = true;
 			free(h->cookie);
 			h->cookie = NULL;
-			if ((rc = cookie_login(h)))
-				break;
+			int rc = cookie_login(h);
+			if (rc)
+				return rc;
 			attempt--;
 			continue;
 		}
 		if (!retryable((CURLcode)cc, *status) || attempt >= max) {
-			if (cc != CURLE_OK) {
-				char where[512];
-				describe(where, sizeof where, url);
-				rc = wu__err(h->db, WU_ENET, "%s %s: %s", method, where,
-					     h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
-			}
-			break;
+			if (cc == CURLE_OK)
+				return WU_OK;
+			char where[512];
+			describe(where, sizeof where, url);
+			return fail(h, WU_ENET, "%s %s: %s", method, where,
+				    h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
 		}
 		long wait = backoff_ms(h, attempt + 1);
 		if (*status == 429 && h->retry_after_s >= 0)
 			wait = h->retry_after_s * 1000 > wait ? h->retry_after_s * 1000 : wait;
-		sleep_ms(wait);
+		for (; wait > 0 && !atomic_load(&h->cancel); wait -= 20) /* a give-up cuts the wait short */
+			sleep_ms(wait < 20 ? wait : 20);
 	}
-	if (!rc && b.len > 0) {
-		json_error_t err;
-		*resp = json_loadb(b.data, b.len, 0, &err);
-	}
-	free(b.data);
+}
+
+/* The answer's JSON (new), or NULL when it is empty or not JSON: the caller
+ * judges by the status, and names what it lacks. */
+static json_t *answer_json(const struct wu_buf *b)
+{
+	json_error_t err;
+	return b->len > 0 ? json_loadb(b->data, b->len, 0, &err) : NULL;
+}
+
+int wu__http_request_raw(wu_http *h, const char *method, const char *path, bool root, const char *body, size_t len,
+			 long *status, json_t **resp)
+{
+	*status = 0;
+	*resp = NULL;
+	char *url = sqlite3_mprintf("%s%s", root ? h->root : h->base, path);
+	if (!url)
+		return wu__err_nomem(h->db);
+	struct wu_buf b = { 0 };
+	int rc = exchange(h, method, path, url, body, len, status, &b);
+	if (!rc)
+		*resp = answer_json(&b);
+	wu__buf_free(&b);
 	sqlite3_free(url);
+	return report(h, rc);
+}
+
+int wu__http_request(wu_http *h, const char *method, const char *path, bool root, const json_t *body, long *status,
+		     json_t **resp)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (body && !text) {
+		*status = 0;
+		*resp = NULL;
+		return wu__err_nomem(h->db);
+	}
+	int rc = wu__http_request_raw(h, method, path, root, text, text ? strlen(text) : 0, status, resp);
 	free(text);
 	return rc;
+}
+
+/* ---- one request in the background -------------------------------------------- */
+
+static void job_clear(struct job *j)
+{
+	sqlite3_free(j->path);
+	sqlite3_free(j->url);
+	free(j->body);
+	wu__buf_free(&j->resp);
+	memset(j, 0, sizeof *j);
+}
+
+static void *job_run(void *arg)
+{
+	wu_http *h = arg;
+	struct job *j = &h->job;
+	j->rc = exchange(h, j->method, j->path, j->url, j->body, j->len, &j->status, &j->resp);
+	return NULL;
+}
+
+int wu__http_start(wu_http *h, const char *method, const char *path, char *body, size_t len)
+{
+	struct job *j = &h->job;
+	if (j->pending) {
+		free(body);
+		return wu__err(h->db, WU_EINVAL, "a request is already under way");
+	}
+	memset(j, 0, sizeof *j);
+	atomic_store(&h->cancel, false);
+	snprintf(j->method, sizeof j->method, "%s", method);
+	j->path = sqlite3_mprintf("%s", path);
+	j->url = sqlite3_mprintf("%s%s", h->base, path);
+	j->body = body;
+	j->len = len;
+	if (!j->path || !j->url) {
+		job_clear(j);
+		return wu__err_nomem(h->db);
+	}
+	j->pending = true;
+	/* A test's transport answers at once, and in order: no thread for it.
+	 * Without a thread (none to be had), the request runs here. */
+	j->threaded = !h->cfg.transport && pthread_create(&j->thread, NULL, job_run, h) == 0;
+	if (!j->threaded)
+		job_run(h);
+	return WU_OK;
+}
+
+int wu__http_finish_text(wu_http *h, long *status, struct wu_buf *out)
+{
+	struct job *j = &h->job;
+	*status = 0;
+	if (!j->pending)
+		return wu__err(h->db, WU_EINVAL, "no request is under way");
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	int rc = j->rc;
+	*status = j->status;
+	if (!rc) {
+		*out = j->resp;
+		memset(&j->resp, 0, sizeof j->resp);
+	}
+	job_clear(j);
+	return report(h, rc);
+}
+
+int wu__http_finish(wu_http *h, long *status, json_t **resp)
+{
+	struct wu_buf b = { 0 };
+	int rc = wu__http_finish_text(h, status, &b);
+	*resp = rc ? NULL : answer_json(&b);
+	wu__buf_free(&b);
+	return rc;
+}
+
+bool wu__http_busy(const wu_http *h)
+{
+	return h && h->job.pending;
+}
+
+void wu__http_cancel(wu_http *h)
+{
+	if (h && h->job.pending)
+		atomic_store(&h->cancel, true);
 }
 
 /* POST /_session with the name and password as JSON; the AuthSession
@@ -367,20 +511,22 @@ static int cookie_login(wu_http *h)
 	if (!text || !url) {
 		free(text);
 		sqlite3_free(url);
-		return wu__err_nomem(h->db);
+		return WU_ENOMEM;
 	}
-	struct buf b = { 0 };
+	struct wu_buf b = { 0 };
 	long status = 0;
-	int cc = perform(h, "POST", url, text, &status, &b);
+	int cc = perform(h, "POST", url, text, strlen(text), &status, &b);
 	for (volatile char *p = text; *p; p++)
 		*p = 0;
 	free(text);
 	sqlite3_free(url);
-	free(b.data);
+	wu__buf_free(&b);
+	if (cc == CURLE_OUT_OF_MEMORY)
+		return WU_ENOMEM;
 	if (cc != CURLE_OK)
-		return wu__err(h->db, WU_ENET, "POST /_session: %s", h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
+		return fail(h, WU_ENET, "POST /_session: %s", h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc));
 	if (status == 401 || status == 403 || !h->cookie)
-		return wu__err(h->db, WU_EAUTH, "the server refused the login of '%s' (HTTP %ld)",
-			       h->cfg.username ? h->cfg.username : "", status);
+		return fail(h, WU_EAUTH, "the server refused the login of '%s' (HTTP %ld)",
+			    h->cfg.username ? h->cfg.username : "", status);
 	return WU_OK;
 }

@@ -167,6 +167,18 @@ void wu__put_markup(struct wu_out *o, const char *s);
 /* A CSV cell, RFC 4180 quoted, with a formula defused by a leading '. */
 void wu__csv_safe_cell(struct wu_out *o, const char *s, bool last);
 
+/* writer.c: a growable byte buffer, always NUL-terminated once used. The
+ * add functions return false when memory runs out; the buffer stays valid. */
+struct wu_buf {
+	char *data;
+	size_t len, cap;
+};
+bool wu__buf_add(struct wu_buf *b, const void *p, size_t n);
+bool wu__buf_adds(struct wu_buf *b, const char *s);
+/* `s` as a JSON string, quoted and escaped as jansson escapes it. */
+bool wu__buf_add_jstr(struct wu_buf *b, const char *s);
+void wu__buf_free(struct wu_buf *b);
+
 /* csv.c */
 typedef struct wu_csv wu_csv;
 int wu__csv_open(wu_csv **out, FILE *in);

@@ -19,7 +19,9 @@
 enum {
 	S_DOC_FIND, S_DOC_INSERT, S_DOC_SET, S_REV_FIND, S_REV_INSERT, S_REV_UNLEAF, S_REV_GET,
 	S_LEAVES, S_WINNER_BODY, S_HISTORY_SINCE, S_PROJECT_VIS, S_OUTPUT_VIS, S_META_GET, S_META_SET,
+	S_REV_LINK, S_DOC_FIRST, S_HISTORY_TOP, S_COUNT
 };
+_Static_assert(S_COUNT <= sizeof ((wu_db *)0)->sync_stmts / sizeof(sqlite3_stmt *), "wu_db.sync_stmts is too small");
 
 static const char *const stmt_sql[] = {
 	[S_DOC_FIND] = "SELECT pk, winner, deleted FROM doc WHERE doc_id = ?1",
@@ -34,11 +36,14 @@ static const char *const stmt_sql[] = {
 	[S_LEAVES] = "SELECT pk, gen, sig, deleted FROM rev WHERE doc = ?1 AND leaf "
 		     "ORDER BY deleted ASC, gen DESC, sig DESC",
 	[S_WINNER_BODY] = "SELECT r.body, r.deleted FROM doc d JOIN rev r ON r.pk = d.winner WHERE d.pk = ?1",
-	[S_HISTORY_SINCE] = "SELECT type, id, max(seq) FROM history WHERE seq > ?1 GROUP BY type, id ORDER BY 3",
+	[S_HISTORY_SINCE] = "SELECT type, id, max(seq) FROM history WHERE seq > ?1 AND seq <= ?2 GROUP BY type, id ORDER BY 3",
 	[S_PROJECT_VIS] = "SELECT visibility FROM project WHERE id = ?1",
 	[S_OUTPUT_VIS] = "SELECT p.visibility FROM output o JOIN project p ON p.id = o.project WHERE o.id = ?1",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[S_REV_LINK] = "SELECT parent, sig FROM rev WHERE pk = ?1",
+	[S_DOC_FIRST] = "UPDATE doc SET winner = ?2 WHERE pk = ?1",
+	[S_HISTORY_TOP] = "SELECT coalesce(max(seq), 0) FROM history",
 };
 
 /* The cached statement `which`, reset and unbound, ready to bind. */
@@ -131,32 +136,100 @@ static int shareable(wu_db *db, const wu_type *t, const json_t *rec, bool *out)
 	return WU_OK;
 }
 
-int wu__share_body(wu_db *db, const wu_type *t, const json_t *rec, json_t **out)
+/* What wu__share_body does, to `body`, which it takes (NULL when the record
+ * may not leave). */
+static int share_in_place(wu_db *db, const wu_type *t, json_t *body, json_t **out)
 {
 	bool ok;
 	*out = NULL;
-	int rc = shareable(db, t, rec, &ok);
-	if (rc || !ok)
+	int rc = shareable(db, t, body, &ok);
+	if (rc || !ok) {
+		json_decref(body);
 		return rc;
-	json_t *body = json_deep_copy(rec);
-	if (!body)
-		return wu__err_nomem(db);
+	}
 	/* The id is the document's; 'updated' differs between peers that make
 	 * the same edit; notes are this machine's working notes; an org's name
 	 * leaves only when the org is public. */
 	json_object_del(body, "id");
 	json_object_del(body, "updated");
 	json_object_del(body, "note");
-	const char *vis = json_string_value(json_object_get(rec, "visibility"));
+	const char *vis = json_string_value(json_object_get(body, "visibility"));
 	if (!strcmp(t->name, "org") && strcmp(vis, "public"))
 		json_object_del(body, "name");
 	*out = body;
 	return WU_OK;
 }
 
+int wu__share_body(wu_db *db, const wu_type *t, const json_t *rec, json_t **out)
+{
+	json_t *body = json_deep_copy(rec);
+	*out = NULL;
+	return body ? share_in_place(db, t, body, out) : wu__err_nomem(db);
+}
+
+/* Appends `v` exactly as json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)
+ * writes it (strings are escaped by jansson itself when they need it).
+ * False for what it leaves to jansson (a real, a string with a NUL, very
+ * wide or deep values) and when memory runs out. A revision id is the MD5
+ * of this text, so it must never differ from jansson's by one byte. */
+static bool canon_add(struct wu_buf *b, const json_t *v, int depth)
+{
+	enum { WIDE = 64 };
+	if (depth > 16)
+		return false;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *keys[WIDE];
+		size_t n = 0;
+		const char *k;
+		json_t *x;
+		if (json_object_size(v) > WIDE)
+			return false;
+		json_object_foreach((json_t *)v, k, x) {
+			size_t i = n++;
+			for (; i > 0 && strcmp(keys[i - 1], k) > 0; i--) /* insertion sort: a few keys */
+				keys[i] = keys[i - 1];
+			keys[i] = k;
+		}
+		bool ok = wu__buf_add(b, "{", 1);
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (i == 0 || wu__buf_add(b, ",", 1)) && wu__buf_add_jstr(b, keys[i]) && wu__buf_add(b, ":", 1) &&
+			     canon_add(b, json_object_get(v, keys[i]), depth + 1);
+		return ok && wu__buf_add(b, "}", 1);
+	}
+	case JSON_ARRAY: {
+		bool ok = wu__buf_add(b, "[", 1);
+		for (size_t i = 0; ok && i < json_array_size(v); i++)
+			ok = (i == 0 || wu__buf_add(b, ",", 1)) && canon_add(b, json_array_get(v, i), depth + 1);
+		return ok && wu__buf_add(b, "]", 1);
+	}
+	case JSON_STRING:
+		return strlen(json_string_value(v)) == json_string_length(v) && wu__buf_add_jstr(b, json_string_value(v));
+	case JSON_INTEGER: {
+		char n[32];
+		snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return wu__buf_adds(b, n);
+	}
+	case JSON_TRUE: return wu__buf_adds(b, "true");
+	case JSON_FALSE: return wu__buf_adds(b, "false");
+	case JSON_NULL: return wu__buf_adds(b, "null");
+	default: return false;
+	}
+}
+
+/* The canonical text of a body (malloc'd): what a revision id is made of. */
+char *wu__canonical(const json_t *body)
+{
+	struct wu_buf b = { 0 };
+	if (canon_add(&b, body, 0))
+		return b.data; /* never NULL here: "{}" at least */
+	wu__buf_free(&b);
+	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
 static char *canonical(const json_t *body)
 {
-	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	return wu__canonical(body);
 }
 
 /* ---- the tree --------------------------------------------------------------- */
@@ -340,9 +413,20 @@ static int add_local_rev(wu_db *db, struct doc_row *d, bool deleted, const char 
 	}
 	rev_sig(sig, parent_rev, deleted, body);
 	int rc = rev_insert(db, d->pk, d->winner, gen, sig, deleted, true, body, &pk);
-	bool del = false, conflicted = false;
-	if (!rc)
+	bool del = deleted, conflicted = false;
+	if (!rc && !d->winner && !deleted) {
+		/* a new document's first revision is its only leaf: it wins, and
+		 * doc_create already gave the document its place in the feed */
+		sqlite3_stmt *st;
+		if (!(rc = stmt(db, S_DOC_FIRST, &st))) {
+			sqlite3_bind_int64(st, 1, d->pk);
+			sqlite3_bind_int64(st, 2, pk);
+			rc = exec_done(db, st, "cannot update a document");
+			d->winner = pk;
+		}
+	} else if (!rc) {
 		rc = doc_settle(db, d->pk, &d->winner, &del, &conflicted);
+	}
 	if (!rc)
 		d->deleted = del;
 	return rc;
@@ -379,16 +463,15 @@ static char *tombstone_body(const wu_type *t)
 }
 
 /* Brings document TYPE:id up to date with the record as it is now, once
- * per pass: `done` holds the documents this pass already brought up to
- * date (a project's dependants are reached through it and again through
- * their own history; nothing changes between the two). */
-static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char *id, bool *skipped)
+ * per pass (`done`: the documents this pass already brought up to date).
+ * *flipped: whether the record went from shared to not, or back. */
+static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char *id, bool *flipped)
 {
 	json_t *rec = NULL, *body = NULL;
 	char doc_id[80];
 	snprintf(doc_id, sizeof doc_id, "%s:%s", t->name, id);
-	*skipped = json_object_get(done, doc_id) != NULL;
-	if (*skipped)
+	*flipped = false;
+	if (json_object_get(done, doc_id))
 		return WU_OK;
 	if (json_object_set_new(done, doc_id, json_true()))
 		return wu__err_nomem(db);
@@ -397,7 +480,8 @@ static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char
 		wu__err_clear(db);
 		rc = WU_OK;
 	} else if (!rc) {
-		rc = wu__share_body(db, t, rec, &body);
+		rc = share_in_place(db, t, rec, &body);
+		rec = NULL;
 	}
 	json_decref(rec);
 	struct doc_row d;
@@ -421,14 +505,17 @@ static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char
 		if (!rc)
 			rc = add_local_rev(db, &d, false, text);
 	}
+	*flipped = (found && !current_deleted) != (text != NULL);
 	free(text);
 	sqlite3_free(current);
 	return rc;
 }
 
-/* A project's or output's visibility decides its inherit records': when
- * one changes, so may all of those. */
-static int catch_up_dependants(wu_db *db, json_t *done, const wu_type *t, const char *id)
+/* A project's or output's visibility decides its inherit records': when it
+ * flips, so may theirs. Those with history in this pass or after it (seq
+ * > `mark`) are brought up to date in their own turn; this reaches the
+ * others, so a new project with many new records costs no extra pass. */
+static int catch_up_dependants(wu_db *db, json_t *done, const wu_type *t, const char *id, int64_t mark)
 {
 	bool is_project = !strcmp(t->name, "project");
 	if (!is_project && strcmp(t->name, "output"))
@@ -438,21 +525,24 @@ static int catch_up_dependants(wu_db *db, json_t *done, const wu_type *t, const 
 		const char *link = is_project ? "project" : "output";
 		if (!wu_field_find(dt, link) || dt == t)
 			continue;
-		char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?1", dt->name, link);
+		char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" x WHERE \"%w\" = ?1 AND NOT EXISTS "
+					    "(SELECT 1 FROM history h WHERE h.id = x.id AND h.seq > ?2)",
+					    dt->name, link);
 		sqlite3_stmt *st = NULL;
 		int rc = sql ? wu__prepare(db, &st, sql) : wu__err_nomem(db);
 		sqlite3_free(sql);
 		if (rc)
 			return rc;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, mark);
 		int s;
 		while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
 			char child[37];
 			snprintf(child, sizeof child, "%s", (const char *)sqlite3_column_text(st, 0));
-			bool skipped;
-			rc = catch_up_record(db, done, dt, child, &skipped);
-			if (!rc && !skipped)
-				rc = catch_up_dependants(db, done, dt, child);
+			bool flipped;
+			rc = catch_up_record(db, done, dt, child, &flipped);
+			if (!rc && flipped)
+				rc = catch_up_dependants(db, done, dt, child, mark);
 		}
 		if (!rc && s != SQLITE_DONE)
 			rc = wu__err_sql(db, "cannot list dependent records");
@@ -489,19 +579,35 @@ static int meta_set_int(wu_db *db, const char *key, int64_t v)
 	return exec_done(db, st, "cannot write meta");
 }
 
-int wu__revs_catch_up(wu_db *db)
+static int history_top(wu_db *db, int64_t *top)
 {
-	int64_t mark, last;
-	int rc = meta_int(db, "rev_mark", &mark);
+	sqlite3_stmt *st;
+	int rc = stmt(db, S_HISTORY_TOP, &st);
 	if (rc)
 		return rc;
-	last = mark;
+	int s = sqlite3_step(st);
+	*top = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return s == SQLITE_ROW ? WU_OK : wu__err_sql(db, "cannot read the history");
+}
+
+int wu__revs_catch_up_step(wu_db *db, int64_t rows, bool *more)
+{
+	int64_t mark, top;
+	*more = false;
+	int rc = meta_int(db, "rev_mark", &mark);
+	if (!rc)
+		rc = history_top(db, &top);
+	if (rc || top <= mark)
+		return rc;
+	int64_t hi = rows > 0 && top - mark > rows ? mark + rows : top;
 	/* Its own statement: catch_up_record uses the cached ones meanwhile. */
 	sqlite3_stmt *st = NULL;
 	rc = wu__prepare(db, &st, stmt_sql[S_HISTORY_SINCE]);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, mark);
+	sqlite3_bind_int64(st, 2, hi);
 	json_t *done = json_object();
 	int s = SQLITE_DONE;
 	if (!done)
@@ -509,21 +615,28 @@ int wu__revs_catch_up(wu_db *db)
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		const wu_type *t = wu_type_find((const char *)sqlite3_column_text(st, 0));
 		char id[37];
-		bool skipped = true;
+		bool flipped = false;
 		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
-		last = sqlite3_column_int64(st, 2);
 		if (t)
-			rc = catch_up_record(db, done, t, id, &skipped);
-		if (!rc && t && !skipped)
-			rc = catch_up_dependants(db, done, t, id);
+			rc = catch_up_record(db, done, t, id, &flipped);
+		if (!rc && flipped)
+			rc = catch_up_dependants(db, done, t, id, mark);
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = wu__err_sql(db, "cannot read the history");
 	sqlite3_finalize(st);
 	json_decref(done);
-	if (!rc && last != mark)
-		rc = meta_set_int(db, "rev_mark", last);
+	if (!rc)
+		rc = meta_set_int(db, "rev_mark", hi);
+	if (!rc)
+		*more = hi < top;
 	return rc;
+}
+
+int wu__revs_catch_up(wu_db *db)
+{
+	bool more;
+	return wu__revs_catch_up_step(db, 0, &more);
 }
 
 /* ---- pulled revisions ------------------------------------------------------- */
@@ -755,58 +868,69 @@ int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out)
 	return WU_OK;
 }
 
-/* The ids of `pk` and its ancestors, newest first, as _revisions wants. */
-static int revision_path(wu_db *db, int64_t pk, json_t *ids)
+/* Appends ,"sig" for each ancestor of revision pk `parent`, newest first. */
+static int add_ancestors(wu_db *db, int64_t parent, struct wu_buf *out)
 {
-	for (int depth = 0; pk && depth < 1000; depth++) {
-		struct rev_row r = { 0 };
-		int rc = rev_get(db, pk, &r);
-		sqlite3_free(r.body);
+	for (int depth = 1; parent && depth < 1000; depth++) {
+		sqlite3_stmt *st;
+		int rc = stmt(db, S_REV_LINK, &st);
 		if (rc)
 			return rc;
-		if (json_array_append_new(ids, json_string(r.sig)))
+		sqlite3_bind_int64(st, 1, parent);
+		int s = sqlite3_step(st);
+		bool ok = s == SQLITE_ROW && wu__buf_adds(out, ",") &&
+			  wu__buf_add_jstr(out, (const char *)sqlite3_column_text(st, 1));
+		parent = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (s == SQLITE_DONE)
+			return wu__err(db, WU_EDB, "a revision's parent is missing");
+		if (s != SQLITE_ROW)
+			return wu__err_sql(db, "cannot read a revision");
+		if (!ok)
 			return wu__err_nomem(db);
-		pk = r.parent;
 	}
 	return WU_OK;
 }
 
-int wu__revs_upload_doc(wu_db *db, int64_t doc, const char *doc_id, const char *rev, json_t **out)
+/* The upload document is written as text, straight from the stored body:
+ * no parse and no dump per document. Its keys come out sorted, as the
+ * canonical body's are ('_' sorts before every field name), so it is the
+ * same text a sorted dump of it gives (the dry run prints that). */
+int wu__revs_upload_text(wu_db *db, int64_t doc, const char *doc_id, const char *rev, struct wu_buf *out)
 {
 	int64_t gen, pk;
 	char sig[33];
-	*out = NULL;
 	if (!wu__rev_parse(rev, &gen, sig))
 		return wu__err(db, WU_EREMOTE, "%s: the server asked for '%s', which is not a revision id", doc_id, rev);
 	int rc = rev_find(db, doc, gen, sig, &pk);
 	if (!rc && !pk)
 		rc = wu__err(db, WU_EREMOTE, "%s: the server asked for revision %s, which is not here", doc_id, rev);
-	struct rev_row r = { 0 };
-	if (!rc)
-		rc = rev_get(db, pk, &r);
-	if (rc) {
-		sqlite3_free(r.body);
+	sqlite3_stmt *st;
+	if (rc || (rc = stmt(db, S_REV_GET, &st)))
 		return rc;
+	sqlite3_bind_int64(st, 1, pk);
+	int s = sqlite3_step(st);
+	if (s != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return s == SQLITE_DONE ? wu__err(db, WU_EDB, "revision %lld is missing", (long long)pk)
+					: wu__err_sql(db, "cannot read a revision");
 	}
-	json_error_t err;
-	json_t *d = r.body ? json_loads(r.body, 0, &err) : json_object();
-	sqlite3_free(r.body);
-	json_t *ids = json_array();
-	if (!d || !ids || json_object_set_new(d, "_id", json_string(doc_id)) ||
-	    json_object_set_new(d, "_rev", json_string(rev)) ||
-	    (r.deleted && json_object_set_new(d, "_deleted", json_true()))) {
-		json_decref(d);
-		json_decref(ids);
-		return wu__err_nomem(db);
+	bool deleted = sqlite3_column_int(st, 3);
+	char start[32];
+	snprintf(start, sizeof start, "],\"start\":%lld}", (long long)gen);
+	bool ok = wu__buf_adds(out, deleted ? "{\"_deleted\":true,\"_id\":" : "{\"_id\":") &&
+		  wu__buf_add_jstr(out, doc_id) && wu__buf_adds(out, ",\"_rev\":") && wu__buf_add_jstr(out, rev) &&
+		  wu__buf_adds(out, ",\"_revisions\":{\"ids\":[") && wu__buf_add_jstr(out, sig);
+	rc = ok ? add_ancestors(db, sqlite3_column_int64(st, 0), out) : wu__err_nomem(db);
+	if (!rc) {
+		/* the body's own keys follow ours: "{}" adds none */
+		const char *body = (const char *)sqlite3_column_text(st, 4);
+		bool empty = !body || !strcmp(body, "{}");
+		if (!wu__buf_adds(out, start) || !wu__buf_adds(out, empty ? "}" : ",") ||
+		    (!empty && !wu__buf_adds(out, body + 1)))
+			rc = wu__err_nomem(db);
 	}
-	rc = revision_path(db, pk, ids);
-	if (!rc && json_object_set_new(d, "_revisions", json_pack("{sIsO}", "start", (json_int_t)gen, "ids", ids)))
-		rc = wu__err_nomem(db);
-	json_decref(ids);
-	if (rc)
-		json_decref(d);
-	else
-		*out = d;
+	sqlite3_reset(st);
 	return rc;
 }
 

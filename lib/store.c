@@ -302,6 +302,9 @@ static int open_sqlite(wu_db *db, const char *path, unsigned flags)
 			oflags |= SQLITE_OPEN_CREATE;
 		}
 	}
+	/* One thread at a time uses a handle (withus.h): SQLite need not lock
+	 * the connection on every call. */
+	oflags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
 		if (!db->sql)
 			return wu__err_nomem(db);

@@ -25,6 +25,7 @@
  * checkpoints by time, every 30 s by default). A crash loses at most this
  * much progress; the next run's _revs_diff skips what already arrived. */
 #define CHECKPOINT_INTERVAL_MS 30000
+#define CATCH_UP_LEAD 8          /* pages of revisions made ahead of the upload, and committed together */
 
 /* ---- remotes ------------------------------------------------------------- */
 
@@ -239,6 +240,7 @@ int wu__remote_load(wu_db *db, const char *name, struct remote_row *out)
 struct run {
 	wu_db *db;
 	wu_http *http;
+	wu_http *upload_http; /* a second connection, for a second batch under way */
 	const wu_sync_opts *opts;
 	struct remote_row remote;
 	wu_sync_stats stats;
@@ -248,7 +250,18 @@ struct run {
 	bool remote_empty; /* the server's database held no document when we began */
 	int64_t checkpointed_ms; /* monotonic time of the last checkpoint written */
 	int batch;         /* changes per page, documents per upload */
+	/* Push makes the revisions of local edits in steps as it goes, a few
+	 * pages ahead of what it sends, and commits them before it sends them. */
+	bool catching_up;      /* local edits remain to become revisions */
+	bool catch_up_open;    /* its transaction is open */
+	int catch_up_steps;    /* steps in that transaction */
+	int64_t committed_seq; /* the feed is read up to here: nothing uncommitted leaves */
 };
+
+static void count_requests(struct run *r)
+{
+	r->stats.requests = wu__http_requests(r->http) + wu__http_requests(r->upload_http);
+}
 
 static int64_t monotonic_ms(void)
 {
@@ -291,7 +304,7 @@ static int status_error(struct run *r, const char *what, long status, const json
 static int request(struct run *r, const char *method, const char *path, const json_t *body, long *status, json_t **resp)
 {
 	int rc = wu__http_request(r->http, method, path, false, body, status, resp);
-	r->stats.requests = wu__http_requests(r->http);
+	count_requests(r);
 	return rc;
 }
 
@@ -631,10 +644,12 @@ static int push_page(struct run *r, int64_t since, struct page *p)
 	int rc = wu__read_begin(r->db, &began);
 	sqlite3_stmt *st = NULL;
 	if (!rc)
-		rc = wu__prepare(r->db, &st, "SELECT pk, doc_id, local_seq FROM doc WHERE local_seq > ?1 ORDER BY local_seq LIMIT ?2");
+		rc = wu__prepare(r->db, &st, "SELECT pk, doc_id, local_seq FROM doc WHERE local_seq > ?1 AND local_seq <= ?3 "
+					     "ORDER BY local_seq LIMIT ?2");
 	if (!rc) {
 		sqlite3_bind_int64(st, 1, since);
 		sqlite3_bind_int(st, 2, r->batch);
+		sqlite3_bind_int64(st, 3, r->committed_seq);
 	}
 	int s = SQLITE_DONE;
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -663,85 +678,130 @@ static void page_free(struct page *p)
 	json_decref(p->pks);
 }
 
-/* Uploads docs[from, to); a 413 splits the batch in half; a single
- * document still too large is a rejection. */
-static int upload(struct run *r, json_t *docs, size_t from, size_t to)
+/* Documents to upload, as JSON text: one buffer and where each one is. */
+struct upload_set {
+	struct wu_buf text;
+	struct span {
+		size_t off, len;
+	} *at;
+	size_t n, cap;
+};
+
+static void upload_set_free(struct upload_set *u)
+{
+	wu__buf_free(&u->text);
+	free(u->at);
+	memset(u, 0, sizeof *u);
+}
+
+static bool upload_set_mark(struct upload_set *u, size_t off)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		struct span *at = realloc(u->at, cap * sizeof *at);
+		if (!at)
+			return false;
+		u->at = at;
+		u->cap = cap;
+	}
+	u->at[u->n].off = off;
+	u->at[u->n].len = u->text.len - off;
+	u->n++;
+	return true;
+}
+
+/* The _bulk_docs body for documents [from, to) of `u` (malloc'd). */
+static char *bulk_body(const struct upload_set *u, size_t from, size_t to, size_t *len)
+{
+	struct wu_buf b = { 0 };
+	bool ok = wu__buf_adds(&b, "{\"new_edits\":false,\"docs\":[");
+	for (size_t i = from; ok && i < to; i++)
+		ok = (i == from || wu__buf_add(&b, ",", 1)) && wu__buf_add(&b, u->text.data + u->at[i].off, u->at[i].len);
+	if (!ok || !wu__buf_adds(&b, "]}")) {
+		wu__buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return b.data;
+}
+
+static int upload(struct run *r, const struct upload_set *u, size_t from, size_t to);
+
+/* What the server said to a _bulk_docs of documents [from, to) of `u`: a
+ * 413 splits the batch in half and sends each (a single document still
+ * too large is a rejection); per-document errors are rejections. */
+static int bulk_answer(struct run *r, const struct upload_set *u, size_t from, size_t to, long status, json_t *resp)
+{
+	int rc = WU_OK;
+	if (status == 413) {
+		if (to - from == 1) {
+			json_error_t err;
+			json_t *d = json_loadb(u->text.data + u->at[from].off, u->at[from].len, 0, &err);
+			rc = d ? reject(r, "push", json_string_value(json_object_get(d, "_id")),
+					json_string_value(json_object_get(d, "_rev")), 413, "too_large",
+					"the server refuses a document this large")
+			       : wu__err_nomem(r->db);
+			json_decref(d);
+			return rc;
+		}
+		size_t mid = from + (to - from) / 2;
+		rc = upload(r, u, from, mid);
+		return rc ? rc : upload(r, u, mid, to);
+	}
+	if (status != 201 && status != 202)
+		return status_error(r, "uploading documents", status, resp);
+	size_t failed = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_is_array(resp) ? resp : NULL, i, e) {
+		const char *error = json_string_value(json_object_get(e, "error"));
+		if (!error)
+			continue;
+		failed++;
+		rc = reject(r, "push", json_string_value(json_object_get(e, "id")),
+			    json_string_value(json_object_get(e, "rev")), status, error,
+			    json_string_value(json_object_get(e, "reason")));
+		if (rc)
+			return rc;
+	}
+	r->stats.sent += (int64_t)(to - from - failed);
+	return WU_OK;
+}
+
+/* Uploads documents [from, to) of `u` and waits for the answer. */
+static int upload(struct run *r, const struct upload_set *u, size_t from, size_t to)
 {
 	if (from >= to)
 		return WU_OK;
-	json_t *batch = json_array();
-	for (size_t i = from; batch && i < to; i++)
-		if (json_array_append(batch, json_array_get(docs, i))) {
-			json_decref(batch);
-			batch = NULL;
-		}
-	json_t *body = batch ? json_pack("{sbso}", "new_edits", 0, "docs", batch) : NULL;
+	size_t len;
+	char *body = bulk_body(u, from, to, &len);
 	if (!body)
 		return wu__err_nomem(r->db);
 	long status;
 	json_t *resp = NULL;
-	int rc = request(r, "POST", "/_bulk_docs", body, &status, &resp);
-	json_decref(body);
-	if (!rc && status == 413) {
-		json_decref(resp);
-		if (to - from == 1) {
-			json_t *d = json_array_get(docs, from);
-			return reject(r, "push", json_string_value(json_object_get(d, "_id")),
-				      json_string_value(json_object_get(d, "_rev")), 413, "too_large",
-				      "the server refuses a document this large");
-		}
-		size_t mid = from + (to - from) / 2;
-		rc = upload(r, docs, from, mid);
-		return rc ? rc : upload(r, docs, mid, to);
-	}
-	if (!rc && status != 201 && status != 202)
-		rc = status_error(r, "uploading documents", status, resp);
-	size_t failed = 0;
-	if (!rc && json_is_array(resp)) {
-		size_t i;
-		json_t *e;
-		json_array_foreach(resp, i, e) {
-			const char *error = json_string_value(json_object_get(e, "error"));
-			if (!error)
-				continue;
-			failed++;
-			rc = reject(r, "push", json_string_value(json_object_get(e, "id")),
-				    json_string_value(json_object_get(e, "rev")), status, error,
-				    json_string_value(json_object_get(e, "reason")));
-			if (rc)
-				break;
-		}
-	}
+	int rc = wu__http_request_raw(r->http, "POST", "/_bulk_docs", false, body, len, &status, &resp);
+	free(body);
 	if (!rc)
-		r->stats.sent += (int64_t)(to - from - failed);
+		rc = bulk_answer(r, u, from, to, status, resp);
 	json_decref(resp);
 	return rc;
 }
 
-/* Uploads `docs` in batches of at most r->batch documents or BATCH_BYTES. */
-static int upload_all(struct run *r, json_t *docs)
+/* The end of batch that starts at `from`: at most r->batch documents or
+ * BATCH_BYTES (but at least one document). */
+static size_t batch_end(const struct run *r, const struct upload_set *u, size_t from)
 {
-	size_t from = 0, bytes = 0, n = json_array_size(docs);
-	for (size_t i = 0; i < n; i++) {
-		size_t sz = json_dumpb(json_array_get(docs, i), NULL, 0, JSON_COMPACT);
-		if (i > from && (i - from >= (size_t)r->batch || bytes + sz > BATCH_BYTES)) {
-			int rc = upload(r, docs, from, i);
-			if (rc)
-				return rc;
-			from = i;
-			bytes = 0;
-		}
-		bytes += sz;
-	}
-	return upload(r, docs, from, n);
+	size_t i = from, bytes = 0;
+	while (i < u->n && (i == from || (i - from < (size_t)r->batch && bytes + u->at[i].len <= BATCH_BYTES)))
+		bytes += u->at[i++].len;
+	return i;
 }
 
-/* The documents of `p` the server lacks (new array), from its _revs_diff. */
-static int missing_docs(struct run *r, struct page *p, json_t **out)
+/* The documents of `p` the server lacks, from its _revs_diff, as text in `u`. */
+static int missing_docs(struct run *r, struct page *p, struct upload_set *u)
 {
 	long status;
 	json_t *resp = NULL;
-	*out = NULL;
 	if (r->no_db || r->remote_empty) {
 		/* An empty server lacks every leaf. */
 		json_t *missing = json_object();
@@ -761,9 +821,6 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 		rc = status_error(r, "comparing revisions", status, resp);
 	if (!rc && !json_is_object(resp))
 		rc = wu__err(r->db, WU_EREMOTE, "_revs_diff: the answer is not a JSON object");
-	json_t *docs = rc ? NULL : json_array();
-	if (!rc && !docs)
-		rc = wu__err_nomem(r->db);
 	const char *doc_id;
 	json_t *v;
 	bool began = false;
@@ -776,9 +833,9 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 		if (!pk)
 			continue; /* not one we asked about */
 		json_array_foreach(json_object_get(v, "missing"), i, rev) {
-			json_t *d = NULL;
-			rc = wu__revs_upload_doc(r->db, json_integer_value(pk), doc_id, json_string_value(rev), &d);
-			if (!rc && json_array_append_new(docs, d))
+			size_t off = u->text.len;
+			rc = wu__revs_upload_text(r->db, json_integer_value(pk), doc_id, json_string_value(rev), &u->text);
+			if (!rc && !upload_set_mark(u, off))
 				rc = wu__err_nomem(r->db);
 			if (rc)
 				break;
@@ -788,10 +845,6 @@ static int missing_docs(struct run *r, struct page *p, json_t **out)
 	}
 	wu__read_end(r->db, began);
 	json_decref(resp);
-	if (rc)
-		json_decref(docs);
-	else
-		*out = docs;
 	return rc;
 }
 
@@ -814,28 +867,177 @@ static int push_checkpoint(struct run *r, struct checkpoint *c, int64_t seq_valu
 	return rc;
 }
 
-/* Sends one page of local changes the server lacks (or, in a dry run,
- * reports them). */
-static int push_one_page(struct run *r, struct page *p, int64_t *written)
+/* The last batch of each page goes to the server while the next pages are
+ * read and built, over a second connection too: with two batches under
+ * way, the server always has the next one when it finishes one. Batches
+ * are settled (answer read, rejections recorded) oldest first, so the
+ * checkpoint only ever covers pages the server has whole; all are settled
+ * before any other request. */
+#define UPLOADS_UNDER_WAY 2
+
+struct inflight {
+	struct upload_set set; /* the page's documents */
+	size_t from, to;       /* the batch under way */
+	int64_t seq;           /* the local_seq its page reaches */
+};
+
+struct pipeline {
+	struct inflight slot[UPLOADS_UNDER_WAY];
+	unsigned next, count;  /* the slot the next batch takes; how many are under way */
+	int64_t acked;         /* the server has every page up to this local_seq */
+	int64_t written;       /* documents it stored in this run */
+};
+
+/* Slot i's connection: the run's own, or one more opened when first needed. */
+static int slot_http(struct run *r, unsigned i, wu_http **out)
 {
-	json_t *docs = NULL;
-	int rc = json_object_size(p->diff) > 0 ? missing_docs(r, p, &docs) : WU_OK;
-	if (!rc && r->opts->dry_run) {
-		size_t i;
-		json_t *d;
-		json_array_foreach(docs, i, d) {
-			r->stats.sent++;
-			if (r->opts->on_doc && r->opts->on_doc(d, r->opts->payload))
-				break;
-		}
-	} else if (!rc && docs) {
-		int64_t before = r->stats.sent;
-		rc = upload_all(r, docs);
-		*written += r->stats.sent - before;
-		if (!rc)
-			rc = fault(r, "after-upload");
+	int rc = WU_OK;
+	if (i > 0 && !r->upload_http)
+		rc = wu__remote_http_open(&r->upload_http, r->db, &r->remote, r->opts);
+	*out = i > 0 ? r->upload_http : r->http;
+	return rc;
+}
+
+/* Waits for the oldest batch under way and takes in its answer; on success
+ * its page is done and acked. */
+static int settle_one(struct run *r, struct pipeline *pl)
+{
+	unsigned i = (pl->next + UPLOADS_UNDER_WAY - pl->count) % UPLOADS_UNDER_WAY;
+	struct inflight *f = &pl->slot[i];
+	wu_http *h;
+	slot_http(r, i, &h);
+	long status;
+	json_t *resp = NULL;
+	struct wu_buf text = { 0 };
+	int64_t before = r->stats.sent;
+	int rc = wu__http_finish_text(h, &status, &text);
+	pl->count--;
+	count_requests(r);
+	/* An answer that names no error is all success: 500 results need not
+	 * be parsed to learn that. */
+	bool clean = (status == 201 || status == 202) && (!text.data || !strstr(text.data, "\"error\""));
+	json_error_t err;
+	if (!rc && !clean && text.len)
+		resp = json_loadb(text.data, text.len, 0, &err);
+	wu__buf_free(&text);
+	if (!rc)
+		rc = bulk_answer(r, &f->set, f->from, f->to, status, resp);
+	json_decref(resp);
+	pl->written += r->stats.sent - before;
+	if (!rc)
+		rc = fault(r, "after-upload");
+	if (!rc)
+		pl->acked = f->seq;
+	if (!rc && r->opts->progress)
+		r->opts->progress("push", r->stats.sent, r->opts->payload);
+	upload_set_free(&f->set);
+	return rc;
+}
+
+static int settle_all(struct run *r, struct pipeline *pl)
+{
+	int rc = WU_OK;
+	while (!rc && pl->count > 0)
+		rc = settle_one(r, pl);
+	return rc;
+}
+
+/* After an error: the batches still under way are given up (no more
+ * retries) and their answers dropped; what they stored anyway the next run
+ * finds with _revs_diff. */
+static void abandon(struct run *r, struct pipeline *pl)
+{
+	char *msg = wu__err_take(r->db); /* the error that stopped the run stays the one reported */
+	for (unsigned i = 0; i < UPLOADS_UNDER_WAY; i++) {
+		wu_http *h;
+		if (i < pl->count && !slot_http(r, (pl->next + UPLOADS_UNDER_WAY - 1 - i) % UPLOADS_UNDER_WAY, &h))
+			wu__http_cancel(h);
 	}
-	json_decref(docs);
+	while (pl->count > 0) {
+		unsigned i = (pl->next + UPLOADS_UNDER_WAY - pl->count) % UPLOADS_UNDER_WAY;
+		wu_http *h;
+		slot_http(r, i, &h);
+		long status;
+		json_t *resp = NULL;
+		wu__http_finish(h, &status, &resp);
+		json_decref(resp);
+		upload_set_free(&pl->slot[i].set);
+		pl->count--;
+	}
+	count_requests(r);
+	wu__err_put(r->db, WU_OK, msg);
+}
+
+/* Starts documents [from, to) of `u` (taken) in the next slot. */
+static int start_batch(struct run *r, struct pipeline *pl, struct upload_set *u, size_t from, size_t to, int64_t seq)
+{
+	int rc = pl->count == UPLOADS_UNDER_WAY ? settle_one(r, pl) : WU_OK;
+	wu_http *h = NULL;
+	if (!rc)
+		rc = slot_http(r, pl->next, &h);
+	size_t len;
+	char *body = rc ? NULL : bulk_body(u, from, to, &len);
+	if (!rc && !body)
+		rc = wu__err_nomem(r->db);
+	if (!rc)
+		rc = wu__http_start(h, "POST", "/_bulk_docs", body, len);
+	if (rc) {
+		upload_set_free(u);
+		return rc;
+	}
+	pl->slot[pl->next] = (struct inflight){ .set = *u, .from = from, .to = to, .seq = seq };
+	pl->next = (pl->next + 1) % UPLOADS_UNDER_WAY;
+	pl->count++;
+	return WU_OK;
+}
+
+/* A dry run reports each document instead of sending it. */
+static int report_docs(struct run *r, const struct upload_set *u)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		json_error_t err;
+		json_t *d = json_loadb(u->text.data + u->at[i].off, u->at[i].len, 0, &err);
+		if (!d)
+			return wu__err_nomem(r->db);
+		r->stats.sent++;
+		int stop = r->opts->on_doc && r->opts->on_doc(d, r->opts->payload);
+		json_decref(d);
+		if (stop)
+			break;
+	}
+	return WU_OK;
+}
+
+/* Sends one page of local changes the server lacks: in the background
+ * when it is one batch (the usual case), otherwise batch by batch, waiting
+ * for each (or, in a dry run, reports them). A page with nothing to send
+ * is done once the pages before it are. */
+static int push_one_page(struct run *r, struct page *p, struct pipeline *pl)
+{
+	struct upload_set u = { 0 };
+	/* _revs_diff needs the connection: the batches under way finish first */
+	bool asks = !(r->no_db || r->remote_empty);
+	int rc = asks ? settle_all(r, pl) : WU_OK;
+	if (!rc && json_object_size(p->diff) > 0)
+		rc = missing_docs(r, p, &u);
+	if (!rc && r->opts->dry_run) {
+		rc = report_docs(r, &u);
+		upload_set_free(&u);
+		return rc;
+	}
+	size_t end = batch_end(r, &u, 0);
+	if (!rc && u.n > 0 && end == u.n)
+		return start_batch(r, pl, &u, 0, u.n, p->last_seq);
+	if (!rc)
+		rc = settle_all(r, pl);
+	for (size_t from = 0; !rc && from < u.n; from = end, end = batch_end(r, &u, end)) {
+		int64_t before = r->stats.sent;
+		rc = upload(r, &u, from, end);
+		pl->written += r->stats.sent - before;
+	}
+	upload_set_free(&u);
+	if (!rc)
+		pl->acked = p->last_seq;
 	return rc;
 }
 
@@ -854,6 +1056,66 @@ static int push_stop(struct run *r, struct checkpoint *c, int rc, int64_t done, 
 	return rc;
 }
 
+/* How far the local feed is committed. */
+static int committed_feed(struct run *r)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(r->db, &st, "SELECT coalesce(max(local_seq), 0) FROM doc");
+	if (!rc && sqlite3_step(st) == SQLITE_ROW)
+		r->committed_seq = sqlite3_column_int64(st, 0);
+	else if (!rc)
+		rc = wu__err_sql(r->db, "cannot read the local changes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int catch_up_commit(struct run *r)
+{
+	if (!r->catch_up_open)
+		return WU_OK;
+	r->catch_up_open = false;
+	r->catch_up_steps = 0;
+	int rc = wu__write_end(r->db, WU_OK);
+	return rc ? rc : committed_feed(r);
+}
+
+/* One step of the catch-up (a page's worth of history) in the open
+ * transaction. Committing each step would cost a commit per page (the
+ * document index is keyed by random ids, so each commit rewrites much of
+ * it); committing every CATCH_UP_LEAD steps costs far less, and keeps the
+ * pages ready to send that far ahead. */
+static int catch_up_one(struct run *r)
+{
+	int rc = r->catch_up_open ? WU_OK : wu__write_begin(r->db);
+	if (rc)
+		return rc;
+	r->catch_up_open = true;
+	bool more = false;
+	rc = wu__revs_catch_up_step(r->db, r->batch, &more);
+	if (rc) {
+		r->catch_up_open = false;
+		r->catching_up = false;
+		return wu__write_end(r->db, rc);
+	}
+	r->catching_up = more;
+	if (!more || ++r->catch_up_steps >= CATCH_UP_LEAD)
+		rc = catch_up_commit(r);
+	return rc;
+}
+
+/* Keeps revisions ready ahead of the pages sent: one step a page, and as
+ * many as it takes when nothing committed is left to send (at the start).
+ * A dry run's steps are inside its own transaction, rolled back at the end. */
+static int catch_up_ahead(struct run *r, int64_t since)
+{
+	if (!r->catching_up)
+		return WU_OK;
+	int rc = catch_up_one(r);
+	while (!rc && r->catching_up && r->committed_seq <= since)
+		rc = catch_up_one(r);
+	return rc;
+}
+
 static int push(struct run *r)
 {
 	struct checkpoint c;
@@ -861,26 +1123,50 @@ static int push(struct run *r)
 	int rc = checkpoint_begin(r, &c, "push", &since_json);
 	int64_t since = json_is_integer(since_json) ? json_integer_value(since_json) : 0;
 	json_decref(since_json);
-	int64_t written = 0, saved = since;
+	/* since: how far the feed is read; pl.acked: how far the server has it */
+	int64_t saved = since;
+	struct pipeline pl = { .acked = since };
 	r->checkpointed_ms = monotonic_ms();
+	if (!rc)
+		rc = committed_feed(r);
 	while (!rc) {
 		struct page p;
-		rc = push_page(r, since, &p);
+		rc = catch_up_ahead(r, since);
+		if (!rc)
+			rc = push_page(r, since, &p);
+		else
+			memset(&p, 0, sizeof p);
 		if (!rc && p.n > 0)
-			rc = push_one_page(r, &p, &written);
-		bool last = p.n == 0;
+			rc = push_one_page(r, &p, &pl);
+		bool last = p.n == 0 && !r->catching_up;
 		if (!rc && !last)
 			since = p.last_seq;
 		page_free(&p);
 		if (rc || last)
 			break;
-		if (!r->opts->dry_run && checkpoint_due(r) && !(rc = push_checkpoint(r, &c, since, written)))
-			saved = since;
-		if (!rc && r->opts->progress)
+		if (!r->opts->dry_run && checkpoint_due(r)) {
+			/* the checkpoint needs the connection, and covers only what has arrived */
+			rc = settle_all(r, &pl);
+			if (!rc)
+				rc = catch_up_commit(r);
+			if (!rc && pl.acked > saved && !(rc = push_checkpoint(r, &c, pl.acked, pl.written)))
+				saved = pl.acked;
+		}
+		/* a batch under way reports when it is settled */
+		if (!rc && r->opts->progress && pl.count == 0)
 			r->opts->progress("push", r->stats.sent, r->opts->payload);
 	}
+	if (!rc)
+		rc = settle_all(r, &pl);
+	if (pl.count > 0)
+		abandon(r, &pl);
+	if (r->catch_up_open) { /* stopped early: what was made is sound, and kept */
+		char *msg = wu__err_take(r->db);
+		int crc = catch_up_commit(r);
+		rc = rc ? wu__err_put(r->db, rc, msg) : (free(msg), crc);
+	}
 	if (!r->opts->dry_run)
-		rc = push_stop(r, &c, rc, since, saved, written);
+		rc = push_stop(r, &c, rc, pl.acked, saved, pl.written);
 	checkpoint_free(&c);
 	return rc;
 }
@@ -1176,26 +1462,28 @@ static int run_sync(struct run *r)
 	if (!rc)
 		rc = verify_peer(r);
 	/* Local edits since the last sync become revisions, once the server
-	 * has let us in: a refused sync changes nothing here. A dry run makes
-	 * them in a transaction it rolls back at the end: it writes nothing. */
+	 * has let us in: a refused sync changes nothing here. A push makes
+	 * them in steps as it goes; a pull alone, all at once first. A dry run
+	 * makes them in a transaction it rolls back at the end: it writes
+	 * nothing. */
 	bool dry_tx = false;
-	if (!rc && !(rc = wu__write_begin(r->db))) {
-		rc = wu__revs_catch_up(r->db);
-		if (r->opts->dry_run)
-			dry_tx = true;
-		else
-			rc = wu__write_end(r->db, rc);
-	}
+	if (!rc && r->opts->dry_run && !(rc = wu__write_begin(r->db)))
+		dry_tx = true;
+	if (!rc && (dir & WU_SYNC_PUSH))
+		r->catching_up = true;
+	else if (!rc && !(rc = wu__write_begin(r->db)))
+		rc = wu__write_end(r->db, wu__revs_catch_up(r->db));
 	if (!rc && (dir & WU_SYNC_PUSH))
 		rc = push(r);
 	if (!rc && (dir & WU_SYNC_PULL) && !r->no_db)
 		rc = pull(r);
 	if (dry_tx)
 		wu_rollback(r->db);
-	r->stats.requests = wu__http_requests(r->http);
-	r->stats.connects = wu__http_connects(r->http);
+	count_requests(r);
+	r->stats.connects = wu__http_connects(r->http) + wu__http_connects(r->upload_http);
 	wu__http_close(r->http);
-	r->http = NULL;
+	wu__http_close(r->upload_http);
+	r->http = r->upload_http = NULL;
 	return rc;
 }
 

@@ -22,12 +22,19 @@ void wu__md5_string(char out[33], const void *data, size_t n);
 
 /* revs.c: documents and their revision trees */
 
+/* `body` as compact JSON with sorted keys, byte for byte what jansson
+ * writes with JSON_COMPACT | JSON_SORT_KEYS (malloc'd; NULL: no memory). */
+char *wu__canonical(const json_t *body);
+
 /* A revision id "N-sig" split into its parts; false if it is not one. */
 bool wu__rev_parse(const char *rev, int64_t *gen, char sig[33]);
 
 /* Makes the revisions that local writes since the last sync imply, from
  * the history rows after meta 'rev_mark', inside the caller's transaction. */
 int wu__revs_catch_up(wu_db *db);
+/* The same in steps: the history rows of the next `rows` seqs; *more when
+ * some remain. Each step leaves revisions and rev_mark consistent. */
+int wu__revs_catch_up_step(wu_db *db, int64_t rows, bool *more);
 
 /* The shareable document body of a record (new), or NULL in *out when the
  * record may not leave this machine. */
@@ -45,9 +52,10 @@ int wu__revs_have(wu_db *db, const char *doc_id, const char *rev, bool *have);
 /* The leaf revision ids of document pk `doc` (new array of strings). */
 int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out);
 
-/* The document to upload for revision `rev` of doc pk `doc` (new): body,
- * _id, _rev, _revisions and _deleted. */
-int wu__revs_upload_doc(wu_db *db, int64_t doc, const char *doc_id, const char *rev, json_t **out);
+/* Appends the document to upload for revision `rev` of doc pk `doc`, as
+ * compact JSON text with sorted keys: body, _id, _rev, _revisions and
+ * _deleted. */
+int wu__revs_upload_text(wu_db *db, int64_t doc, const char *doc_id, const char *rev, struct wu_buf *out);
 
 /* "TYPE:UUID" -> type and record id; NULL when it is not a withus record id. */
 const wu_type *wu__doc_split(const char *doc_id, char id[37]);
@@ -89,6 +97,21 @@ void wu__http_close(wu_http *h);
  * answer came. */
 int wu__http_request(wu_http *h, const char *method, const char *path, bool root, const json_t *body,
 		     long *status, json_t **resp);
+/* The same with a body that is JSON text already (borrowed, `len` bytes). */
+int wu__http_request_raw(wu_http *h, const char *method, const char *path, bool root, const char *body, size_t len,
+			 long *status, json_t **resp);
+/* Begins a request to the database URL + `path` that runs while the caller
+ * goes on; takes `body` (malloc'd JSON text, freed by the handle). One at a
+ * time: wu__http_finish waits for it and gives what wu__http_request
+ * would have, and no other request may be made meanwhile. */
+int wu__http_start(wu_http *h, const char *method, const char *path, char *body, size_t len);
+int wu__http_finish(wu_http *h, long *status, json_t **resp);
+/* The same with the answer's text in *out (the caller frees it). */
+int wu__http_finish_text(wu_http *h, long *status, struct wu_buf *out);
+bool wu__http_busy(const wu_http *h);
+/* Gives up the request under way: its transfer and retries stop soon, and
+ * wu__http_finish reports it failed. */
+void wu__http_cancel(wu_http *h);
 long wu__http_requests(const wu_http *h);
 long wu__http_connects(const wu_http *h);
 /* A path segment (or query value) escaped for a URL (new). */

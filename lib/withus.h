@@ -75,6 +75,8 @@ typedef struct wu_open_opts {
  * applies any pending migrations, and returns the handle through `out`.
  * `path` may be ":memory:". `opts` may be NULL. On failure *out is still set
  * when a handle could be made, so that wu_errmsg() can explain; close it.
+ * A handle may move between threads but is used by one at a time; two
+ * threads that write at once each open their own (as two processes do).
  */
 int wu_db_open(wu_db **out, const char *path, const wu_open_opts *opts);
 

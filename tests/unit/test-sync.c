@@ -358,6 +358,57 @@ static void sync_through_a_scripted_server(void **state)
 	assert_int_equal(wu_sync(&st, db, "hub", &o), WU_ENET);
 }
 
+/* A revision id is the MD5 of the canonical text: withus's own writer must
+ * give jansson's text byte for byte, on every demo record and on values
+ * made to be awkward. */
+static int same_as_jansson(const json_t *rec, void *payload)
+{
+	int *n = payload;
+	char *mine = wu__canonical(rec), *theirs = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(mine);
+	assert_non_null(theirs);
+	assert_string_equal(mine, theirs);
+	free(mine);
+	free(theirs);
+	(*n)++;
+	return 0;
+}
+
+static void canonical_text_is_janssons(void **state)
+{
+	wu_db *db = *state;
+	uint64_t loaded;
+	assert_int_equal(wu_demo_load(&loaded, db), WU_OK);
+	int n = 0;
+	for (size_t i = 0; i < wu_type_count(); i++)
+		assert_int_equal(wu_record_list(db, wu_type_at(i)->name, NULL, same_as_jansson, &n), WU_OK);
+	assert_int_equal((uint64_t)n, loaded);
+	static const char *const awkward[] = {
+		"{}", "[]", "{\"b\":1,\"a\":{},\"_z\":[],\"B\":null,\"ab\":true,\"a b\":false}",
+		"{\"s\":\"quote \\\" backslash \\\\ slash / tab \\t nl \\n cr \\r bell \\u0007 del \\u007f\"}",
+		"{\"u\":\"caf\u00e9 \u2014 \U0001F600\",\"esc\":\"\\u00e9\\u2028\"}",
+		"{\"n\":[0,-1,9223372036854775807,-9223372036854775808]}",
+		"{\"r\":1.5,\"big\":1e300}", "{\"nul\":\"a\\u0000b\"}",
+		"{\"deep\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}",
+	};
+	for (size_t i = 0; i < sizeof awkward / sizeof awkward[0]; i++) {
+		json_error_t err;
+		json_t *v = json_loads(awkward[i], JSON_ALLOW_NUL, &err);
+		if (!v)
+			fail_msg("%s: %s", awkward[i], err.text);
+		same_as_jansson(v, &n);
+		json_decref(v);
+	}
+	json_t *wide = json_object(); /* more keys than the writer sorts itself */
+	for (int i = 0; i < 100; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "k%03d", (i * 37) % 100);
+		json_object_set_new(wide, k, json_integer(i));
+	}
+	same_as_jansson(wide, &n);
+	json_decref(wide);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pulled_revisions_pick_the_shared_winner, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(pulled_documents_are_checked, db_setup, db_teardown),
 		cmocka_unit_test(server_rules_have_their_shape),
+		cmocka_unit_test_setup_teardown(canonical_text_is_janssons, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(sync_refuses_a_bad_batch_size, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(sync_through_a_scripted_server, db_setup, db_teardown),
 	};
