@@ -33,7 +33,7 @@ struct wu_http {
 	char *base;          /* the database URL */
 	char *secret;        /* a private copy, wiped on close */
 	char *cookie;        /* AuthSession=..., for cookie auth */
-	long requests;
+	atomic_long requests; /* read by the caller while a request is under way */
 	long retry_after_s;
 	char errbuf[CURL_ERROR_SIZE];
 	char msg[600];       /* the last error, until it is handed to the database */
@@ -192,7 +192,7 @@ void wu__http_close(wu_http *h)
 
 long wu__http_requests(const wu_http *h)
 {
-	return h ? h->requests : 0;
+	return h ? atomic_load(&h->requests) : 0;
 }
 
 long wu__http_connects(const wu_http *h)
@@ -249,7 +249,7 @@ static int perform_fake(wu_http *h, const char *method, const char *url, const c
 	resp->len = 0;
 	h->retry_after_s = -1;
 	h->errbuf[0] = '\0';
-	h->requests++;
+	atomic_fetch_add(&h->requests, 1);
 	*status = 0;
 	if (h->cfg.transport(method, url, body, status, &data, &len, h->cfg.fault_payload)) {
 		free(data);
@@ -312,7 +312,7 @@ static int perform(wu_http *h, const char *method, const char *url, const char *
 	}
 	h->retry_after_s = -1;
 	h->errbuf[0] = '\0';
-	h->requests++;
+	atomic_fetch_add(&h->requests, 1);
 	CURLcode cc = curl_easy_perform(c);
 	curl_slist_free_all(hdr);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
@@ -345,7 +345,7 @@ static int exchange(wu_http *h, const char *method, const char *path, const char
 	for (int attempt = 0;; attempt++) {
 		if (atomic_load(&h->cancel))
 			return fail(h, WU_ENET, "%s %s: given up", method, path);
-		if (h->cfg.fault && h->cfg.fault("request", h->requests + 1, h->cfg.fault_payload))
+		if (h->cfg.fault && h->cfg.fault("request", atomic_load(&h->requests) + 1, h->cfg.fault_payload))
 			return fail(h, WU_ENET, "%s %s: connection dropped (injected fault)", method, path);
 		int cc = perform(h, method, url, body, len, status, b);
 		if (cc == CURLE_OUT_OF_MEMORY || cc == CURLE_WRITE_ERROR)
