@@ -489,11 +489,6 @@ int wu__http_finish(wu_http *h, long *status, json_t **resp)
 	return rc;
 }
 
-bool wu__http_busy(const wu_http *h)
-{
-	return h && h->job.pending;
-}
-
 void wu__http_cancel(wu_http *h)
 {
 	if (h && h->job.pending)

@@ -7,6 +7,10 @@
  * revisions it lacks, copy those, and record the checkpoint only once
  * what it covers is durable on the target. Push reads the local change
  * feed (doc.local_seq); pull reads the server's _changes.
+ *
+ * Push keeps the server busy: it makes revisions of local edits a few pages
+ * ahead, and uploads on two connections at once while it builds the next
+ * page (see struct pipeline).
  */
 #include "config.h"
 #include <curl/curl.h>

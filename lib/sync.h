@@ -108,7 +108,6 @@ int wu__http_start(wu_http *h, const char *method, const char *path, char *body,
 int wu__http_finish(wu_http *h, long *status, json_t **resp);
 /* The same with the answer's text in *out (the caller frees it). */
 int wu__http_finish_text(wu_http *h, long *status, struct wu_buf *out);
-bool wu__http_busy(const wu_http *h);
 /* Gives up the request under way: its transfer and retries stop soon, and
  * wu__http_finish reports it failed. */
 void wu__http_cancel(wu_http *h);
