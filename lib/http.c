@@ -164,8 +164,6 @@ int wu__http_open(wu_http **out, wu_db *db, const struct wu_http_config *cfg)
 	return WU_OK;
 }
 
-static void job_clear(struct job *j);
-
 void wu__http_close(wu_http *h)
 {
 	if (!h)

@@ -227,11 +227,6 @@ char *wu__canonical(const json_t *body)
 	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-static char *canonical(const json_t *body)
-{
-	return wu__canonical(body);
-}
-
 /* ---- the tree --------------------------------------------------------------- */
 
 struct doc_row {
@@ -457,7 +452,7 @@ static int winner_body(wu_db *db, int64_t doc, char **body, bool *deleted)
 static char *tombstone_body(const wu_type *t)
 {
 	json_t *b = json_pack("{ss}", "type", t->name);
-	char *s = b ? canonical(b) : NULL;
+	char *s = b ? wu__canonical(b) : NULL;
 	json_decref(b);
 	return s;
 }
@@ -490,7 +485,7 @@ static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char
 		rc = doc_find(db, doc_id, &d, &found);
 	char *text = NULL, *current = NULL;
 	bool current_deleted = true;
-	if (!rc && body && !(text = canonical(body)))
+	if (!rc && body && !(text = wu__canonical(body)))
 		rc = wu__err_nomem(db);
 	json_decref(body);
 	if (!rc && found)
@@ -768,7 +763,7 @@ static int pulled_parse(wu_db *db, const json_t *doc, struct pulled *p)
 			return rc;
 		}
 	}
-	p->body = canonical(body);
+	p->body = wu__canonical(body);
 	json_decref(body);
 	return p->body ? WU_OK : wu__err_nomem(db);
 }

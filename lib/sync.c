@@ -892,6 +892,12 @@ struct pipeline {
 	int64_t written;       /* documents it stored in this run */
 };
 
+/* The slot of the k-th batch under way, oldest first. */
+static unsigned under_way(const struct pipeline *pl, unsigned k)
+{
+	return (pl->next + UPLOADS_UNDER_WAY - pl->count + k) % UPLOADS_UNDER_WAY;
+}
+
 /* Slot i's connection: the run's own, or one more opened when first needed. */
 static int slot_http(struct run *r, unsigned i, wu_http **out)
 {
@@ -906,7 +912,7 @@ static int slot_http(struct run *r, unsigned i, wu_http **out)
  * its page is done and acked. */
 static int settle_one(struct run *r, struct pipeline *pl)
 {
-	unsigned i = (pl->next + UPLOADS_UNDER_WAY - pl->count) % UPLOADS_UNDER_WAY;
+	unsigned i = under_way(pl, 0);
 	struct inflight *f = &pl->slot[i];
 	wu_http *h;
 	slot_http(r, i, &h);
@@ -952,14 +958,12 @@ static int settle_all(struct run *r, struct pipeline *pl)
 static void abandon(struct run *r, struct pipeline *pl)
 {
 	char *msg = wu__err_take(r->db); /* the error that stopped the run stays the one reported */
-	for (unsigned i = 0; i < UPLOADS_UNDER_WAY; i++) {
-		wu_http *h;
-		if (i < pl->count && !slot_http(r, (pl->next + UPLOADS_UNDER_WAY - 1 - i) % UPLOADS_UNDER_WAY, &h))
+	wu_http *h;
+	for (unsigned k = 0; k < pl->count; k++) /* all told to stop before any is waited for */
+		if (!slot_http(r, under_way(pl, k), &h))
 			wu__http_cancel(h);
-	}
 	while (pl->count > 0) {
-		unsigned i = (pl->next + UPLOADS_UNDER_WAY - pl->count) % UPLOADS_UNDER_WAY;
-		wu_http *h;
+		unsigned i = under_way(pl, 0);
 		slot_http(r, i, &h);
 		long status;
 		json_t *resp = NULL;
@@ -1039,6 +1043,8 @@ static int push_one_page(struct run *r, struct page *p, struct pipeline *pl)
 		rc = upload(r, &u, from, end);
 		pl->written += r->stats.sent - before;
 	}
+	if (!rc && u.n > 0)
+		rc = fault(r, "after-upload"); /* the crash point settle_one has for a batch under way */
 	upload_set_free(&u);
 	if (!rc)
 		pl->acked = p->last_seq;
