@@ -162,7 +162,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	uint64_t total = 0;
-	int r = wu_begin(cli->db);
+	int r = wu_begin_bulk(cli->db);
 	if (r)
 		return cli_fail(cli, r);
 	for (int i = optind; i < argc && !r; i++)

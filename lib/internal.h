@@ -45,6 +45,7 @@ struct wu_db {
 	unsigned flags;
 	int tx_depth;       /* wu_begin nesting */
 	bool tx_failed;     /* an inner step failed: the outermost commit must roll back */
+	bool bulk_journal;  /* wu_begin_bulk left WAL: the outermost end returns to it */
 	struct wu_currency *currencies;
 	size_t ncurrencies;
 	char (*countries)[3];

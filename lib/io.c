@@ -190,7 +190,7 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 		return wu__err_nomem(db);
 	wu_import_opts bulk = *o;
 	bulk.flags |= WU__NO_HISTORY;
-	int rc = wu__write_begin(db);
+	int rc = db->flags & WU_OPEN_READONLY ? wu__write_begin(db) : wu_begin_bulk(db);
 	if (rc) {
 		free(marks);
 		return rc;

@@ -82,6 +82,43 @@ static bool roll_back(wu_db *db)
 	return sqlite3_get_autocommit(db->sql) != 0;
 }
 
+/* Asks for a journal mode; true when it is the mode in force afterwards
+ * (the PRAGMA answers with that mode, and answers the old one when it
+ * cannot change). Sets no error: both callers carry on either way. */
+static bool journal_mode_is(wu_db *db, const char *sql, const char *want)
+{
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		ok = m && !strcmp(m, want);
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* After the outermost commit or rollback of a bulk write: back to WAL. If
+ * another process holds the file just then, the next end retries, and the
+ * next open sets WAL anyway; what was written stays written. */
+static int end_bulk(wu_db *db, int rc)
+{
+	if (db->tx_depth == 0 && db->bulk_journal && journal_mode_is(db, "PRAGMA journal_mode = WAL", "wal"))
+		db->bulk_journal = false;
+	return rc;
+}
+
+int wu_begin_bulk(wu_db *db)
+{
+	/* Leaving WAL needs the only connection: with another one open the
+	 * PRAGMA answers "wal" (or busy), and the write goes ahead in WAL. */
+	const char *file = sqlite3_db_filename(db->sql, "main");
+	if (db->tx_depth == 0 && !db->bulk_journal && !(db->flags & WU_OPEN_READONLY) && file && *file &&
+	    sqlite3_get_autocommit(db->sql))
+		db->bulk_journal = journal_mode_is(db, "PRAGMA journal_mode = DELETE", "delete");
+	int rc = wu_begin(db);
+	return rc ? end_bulk(db, rc) : WU_OK;
+}
+
 int wu_begin(wu_db *db)
 {
 	/* A transaction left open by a failed rollback is never built on. */
@@ -110,15 +147,15 @@ int wu_commit(wu_db *db)
 		roll_back(db);
 		db->tx_failed = false;
 		wu__ref_cache_clear(db);
-		return wu__err(db, WU_EMISUSE, "an earlier step failed: nothing was written");
+		return end_bulk(db, wu__err(db, WU_EMISUSE, "an earlier step failed: nothing was written"));
 	}
 	if (sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = wu__err_sql(db, "cannot commit");
 		wu__ref_cache_clear(db);
 		roll_back(db);
-		return rc;
+		return end_bulk(db, rc);
 	}
-	return WU_OK;
+	return end_bulk(db, WU_OK);
 }
 
 int wu_rollback(wu_db *db)
@@ -133,7 +170,7 @@ int wu_rollback(wu_db *db)
 	wu__ref_cache_clear(db); /* ids inserted in this transaction are gone */
 	/* The message of the failure that led here must survive. */
 	roll_back(db);
-	return WU_OK;
+	return end_bulk(db, WU_OK);
 }
 
 /* A read snapshot: deferred, so readers never take the write lock. Inside a
@@ -260,6 +297,24 @@ static bool is_memory_path(const char *path)
 	return strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0;
 }
 
+/* While another process writes in bulk (wu_begin_bulk) the file has a
+ * rollback journal, and turning WAL back on needs its lock. SQLite does not
+ * call the busy handler there (this connection already reads, so waiting
+ * could deadlock), so the wait is here, as long as the busy timeout. */
+static int enable_wal(wu_db *db, int busy_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		if (sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK)
+			return WU_OK;
+		if ((sqlite3_errcode(db->sql) & 0xff) != SQLITE_BUSY)
+			return wu__err_sql(db, "cannot enable WAL");
+		if (waited >= busy_ms)
+			return wu__err(db, WU_EBUSY, "the database is busy: another process holds it for a bulk write "
+						     "(an import); try again when that ends");
+		sqlite3_sleep(20);
+	}
+}
+
 static int set_pragmas(wu_db *db, int busy_ms)
 {
 	sqlite3_busy_timeout(db->sql, busy_ms > 0 ? busy_ms : 10000);
@@ -270,7 +325,7 @@ static int set_pragmas(wu_db *db, int busy_ms)
 	if (!(db->flags & WU_OPEN_READONLY)) {
 		/* WAL lets readers run beside one writer; FULL sync because a
 		 * lost disbursement record is a real harm. */
-		rc = exec(db, "PRAGMA journal_mode = WAL", "cannot enable WAL");
+		rc = enable_wal(db, busy_ms > 0 ? busy_ms : 10000);
 		if (!rc)
 			rc = exec(db, "PRAGMA synchronous = FULL", "cannot set synchronous");
 		/* A 64 MiB page cache keeps a large import's index pages in

@@ -96,6 +96,13 @@ int wu_db_user_version(int *out, wu_db *db);
  * one to make them atomic together (import does). Nesting is counted; a
  * failure inside makes the outermost commit fail and roll back. */
 int wu_begin(wu_db *db);
+/* As wu_begin, for a large write such as an import. When this is the only
+ * connection to the database, the write uses a rollback journal instead of
+ * the WAL, so memory stays flat however much it writes (the WAL's index
+ * grows by 8 bytes for every page written); other processes wait until it
+ * ends, and the database returns to WAL at the outermost commit or rollback.
+ * With other connections open it is the same as wu_begin. */
+int wu_begin_bulk(wu_db *db);
 int wu_commit(wu_db *db);
 int wu_rollback(wu_db *db);
 

@@ -187,6 +187,69 @@ static void nested_transactions_roll_back_together(void **state)
 	assert_int_equal(wu_rollback(db), WU_EMISUSE);
 }
 
+/* Byte 18 of the header: 2 while the file is in WAL mode, 1 with a rollback journal. */
+static int header_journal(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 18, SEEK_SET), 0);
+	int c = fgetc(f);
+	fclose(f);
+	return c;
+}
+
+static void bulk_writes_leave_wal_only_when_alone(void **state)
+{
+	(void)state;
+	char *p = path_in_tmp("bulk.db");
+	wu_db *db, *other;
+	char id[37];
+	int64_t n;
+	assert_int_equal(wu_db_open(&db, p, NULL), WU_OK);
+	assert_int_equal(header_journal(p), 2);
+	/* alone: a rollback journal while the write runs, WAL again after it */
+	assert_int_equal(wu_begin_bulk(db), WU_OK);
+	assert_int_equal(header_journal(p), 1);
+	add_ok(db, "org", "{\"name\":\"A\",\"kind\":\"academic\",\"country\":\"GB\"}", id);
+	assert_int_equal(wu_commit(db), WU_OK);
+	assert_int_equal(header_journal(p), 2);
+	/* a rolled-back bulk write writes nothing and returns to WAL too */
+	assert_int_equal(wu_begin_bulk(db), WU_OK);
+	add_ok(db, "org", "{\"name\":\"B\",\"kind\":\"academic\",\"country\":\"GB\"}", id);
+	assert_int_equal(wu_rollback(db), WU_OK);
+	assert_int_equal(header_journal(p), 2);
+	/* inside another transaction it is a plain nested begin */
+	assert_int_equal(wu_begin(db), WU_OK);
+	assert_int_equal(wu_begin_bulk(db), WU_OK);
+	assert_int_equal(header_journal(p), 2);
+	assert_int_equal(wu_commit(db), WU_OK);
+	assert_int_equal(wu_commit(db), WU_OK);
+	/* with a second connection open it stays in WAL, and both see the write */
+	assert_int_equal(wu_db_open(&other, p, NULL), WU_OK);
+	assert_int_equal(wu_begin_bulk(db), WU_OK);
+	assert_int_equal(header_journal(p), 2);
+	add_ok(db, "org", "{\"name\":\"C\",\"kind\":\"academic\",\"country\":\"GB\"}", id);
+	assert_int_equal(wu_commit(db), WU_OK);
+	assert_int_equal(wu_record_count(&n, other, "org"), WU_OK);
+	assert_int_equal(n, 2);
+	wu_db_close(other);
+	/* while a bulk write holds the file, another open waits, then says why */
+	assert_int_equal(wu_begin_bulk(db), WU_OK);
+	add_ok(db, "org", "{\"name\":\"D\",\"kind\":\"academic\",\"country\":\"GB\"}", id);
+	wu_open_opts quick = { .busy_timeout_ms = 50 };
+	other = NULL;
+	assert_int_equal(wu_db_open(&other, p, &quick), WU_EBUSY);
+	assert_non_null(strstr(wu_errmsg(other), "bulk write"));
+	wu_db_close(other);
+	assert_int_equal(wu_commit(db), WU_OK);
+	assert_int_equal(wu_db_open(&other, p, &quick), WU_OK);
+	assert_int_equal(wu_record_count(&n, other, "org"), WU_OK);
+	assert_int_equal(n, 3);
+	wu_db_close(other);
+	wu_db_close(db);
+	free(p);
+}
+
 static void errors_have_names(void **state)
 {
 	(void)state;
@@ -225,6 +288,7 @@ int main(void)
 		cmocka_unit_test(refuses_other_files),
 		cmocka_unit_test(nocreate_and_readonly),
 		cmocka_unit_test_setup_teardown(nested_transactions_roll_back_together, db_setup, db_teardown),
+		cmocka_unit_test(bulk_writes_leave_wal_only_when_alone),
 		cmocka_unit_test(errors_have_names),
 	};
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
