@@ -22,6 +22,7 @@ struct wu_csv {
 	bool utf16;        /* the file starts with a UTF-16 byte-order mark */
 	char *data;       /* the cells of the row, each NUL-terminated */
 	size_t dlen, dcap;
+	size_t cell_start; /* where the current cell starts in data */
 	size_t *offs;     /* where each cell starts in data */
 	char **cells;
 	size_t nf, fcap;
@@ -49,6 +50,12 @@ void wu__csv_close(wu_csv *c)
 	free(c->offs);
 	free(c->cells);
 	free(c);
+}
+
+size_t wu__csv_cell_len(const wu_csv *c, size_t i)
+{
+	size_t end = i + 1 < c->nf ? c->offs[i + 1] : c->dlen;
+	return end - c->offs[i] - 1; /* less its NUL */
 }
 
 uint64_t wu__csv_line(const wu_csv *c)
@@ -127,27 +134,58 @@ static bool end_cell(wu_csv *c)
 		c->cells = p;
 		c->fcap = cap;
 	}
+	c->offs[c->nf] = c->cell_start;
 	if (!push(c, '\0'))
 		return false;
+	c->cell_start = c->dlen;
 	c->nf++;
 	return true;
 }
 
 static void finish_row(wu_csv *c, char ***cells, size_t *n)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < c->nf; i++) {
-		c->cells[i] = c->data + start;
-		start += strlen(c->data + start) + 1;
-	}
+	for (size_t i = 0; i < c->nf; i++)
+		c->cells[i] = c->data + c->offs[i];
 	*cells = c->cells;
 	*n = c->nf;
+}
+
+/* Bytes that end a run of plain text in an unquoted cell. */
+static bool ends_plain(unsigned char b)
+{
+	return b == ',' || b == '\n' || b == '\r' || b == '"' || b == '\0';
+}
+
+/* Copies the plain text that follows in the read buffer in one go: most
+ * cells are nothing else, and a byte at a time was most of the reading. */
+static bool push_plain_run(wu_csv *c)
+{
+	size_t end = c->pos;
+	while (end < c->len && !ends_plain(c->buf[end]))
+		end++;
+	size_t n = end - c->pos;
+	if (c->dlen + n > c->dcap) {
+		size_t cap = c->dcap ? c->dcap : 1024;
+		while (cap < c->dlen + n)
+			cap *= 2;
+		char *p = realloc(c->data, cap);
+		if (!p)
+			return false;
+		c->data = p;
+		c->dcap = cap;
+	}
+	memcpy(c->data + c->dlen, c->buf + c->pos, n);
+	c->dlen += n;
+	c->pos = end;
+	c->bytes += n;
+	return true;
 }
 
 int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 {
 	c->dlen = 0;
 	c->nf = 0;
+	c->cell_start = 0;
 	*err = NULL;
 	bool quoted = false, after_quote = false, any = false;
 	c->line = c->next_line;
@@ -227,7 +265,7 @@ int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 			*err = "a quote in the middle of an unquoted cell";
 			return -1;
 		}
-		if (!push(c, (char)b))
+		if (!push(c, (char)b) || !push_plain_run(c))
 			return WU_ENOMEM;
 	}
 }

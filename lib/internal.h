@@ -30,10 +30,13 @@ struct wu_type_stmts {
 };
 
 /* Ids known to exist, so that an import of a million rows naming the same
- * few hundred projects does not look each one up every time. Valid only
- * inside one transaction: cleared when one begins, rolls back, or deletes. */
-#define WU_REF_CACHE 1024
+ * projects does not look each one up every time. Room for a portfolio of
+ * ~10k projects and their organisations; allocated on first use (~720 KiB).
+ * Valid only inside one transaction: cleared when one begins, rolls back, or
+ * deletes, by moving to the next generation rather than zeroing it. */
+#define WU_REF_CACHE 16384
 struct wu_ref_slot {
+	uint32_t gen;        /* the db's ref_gen when filled */
 	unsigned char type;  /* wu__type_index + 1; 0 = empty */
 	char id[37];
 };
@@ -51,7 +54,8 @@ struct wu_db {
 	char (*countries)[3];
 	size_t ncountries;
 	struct wu_type_stmts *stmts; /* one per type, index as wu_type_at() */
-	struct wu_ref_slot ref_cache[WU_REF_CACHE];
+	struct wu_ref_slot *ref_cache; /* WU_REF_CACHE slots, or NULL */
+	uint32_t ref_gen;
 	sqlite3_stmt *history_insert;
 	sqlite3_stmt *history_seq;
 	sqlite3_stmt *sync_stmts[24]; /* revs.c's, prepared on first use */
@@ -109,6 +113,7 @@ bool wu__orgid_valid(const char *s);
 
 /* records.c */
 #define WU__NO_HISTORY 0x100u /* insert without its history row: import writes them in bulk */
+#define WU__WITH_META 0x200u  /* validate: the record also holds id, created and updated */
 const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
 /* wu_record_get when the type is known: no search through the tables. */
 int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id);
@@ -186,6 +191,7 @@ int wu__csv_open(wu_csv **out, FILE *in);
 /* Reads one row: *nfields cells in *cells (borrowed until the next call).
  * Returns 1 for a row, 0 at end of input, <0 on error (message in *err). */
 int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err);
+size_t wu__csv_cell_len(const wu_csv *c, size_t i); /* of cell i of the row just read */
 uint64_t wu__csv_line(const wu_csv *c);
 uint64_t wu__csv_bytes(const wu_csv *c);
 void wu__csv_close(wu_csv *c);

@@ -113,8 +113,8 @@ static int csv_header(wu_db *db, const wu_type *t, char **cells, size_t n, const
 	return WU_OK;
 }
 
-static int csv_row(wu_db *db, const wu_type *t, const char **cols, size_t ncols, char **cells, size_t n,
-		   unsigned flags)
+static int csv_row(wu_db *db, const wu_type *t, const char **cols, size_t ncols, const wu_csv *c, char **cells,
+		   size_t n, unsigned flags)
 {
 	if (n != ncols)
 		return wu__err(db, WU_EINVAL, "the row has %zu cells; the header has %zu", n, ncols);
@@ -125,9 +125,11 @@ static int csv_row(wu_db *db, const wu_type *t, const char **cols, size_t ncols,
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (!cells[i][0])
 			continue; /* an empty cell is an unset field */
-		if (!wu__utf8_valid(cells[i], strlen(cells[i])))
+		size_t len = wu__csv_cell_len(c, i);
+		/* checked here, so jansson need not check the text or the key again */
+		if (!wu__utf8_valid(cells[i], len))
 			rc = wu__err(db, WU_EINVAL, "%s.%s: the text is not valid UTF-8", t->name, cols[i]);
-		else if (json_object_set_new(rec, cols[i], json_string(cells[i])))
+		else if (json_object_set_new_nocheck(rec, cols[i], json_stringn_nocheck(cells[i], len)))
 			rc = wu__err_nomem(db);
 	}
 	if (!rc)
@@ -155,7 +157,7 @@ static int import_csv(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts
 			rc = csv_header(db, t, cells, n, &cols);
 			ncols = n;
 		} else {
-			rc = csv_row(db, t, cols, ncols, cells, n, o->flags);
+			rc = csv_row(db, t, cols, ncols, c, cells, n, o->flags);
 			if (!rc)
 				(*count)++;
 		}

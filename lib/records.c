@@ -112,16 +112,20 @@ static int bind_field(wu_db *db, sqlite3_stmt *st, int col, const wu_field *f, c
 		return sqlite3_bind_text(st, col, s, -1, free);
 	}
 	default:
-		return sqlite3_bind_text(st, col, json_string_value(v), (int)json_string_length(v), SQLITE_TRANSIENT);
+		return sqlite3_bind_text(st, col, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
 	}
 }
 
+/* Text is bound without a copy: every caller steps, resets and clears the
+ * statement while `rec` is still alive. */
 static int bind_record(wu_db *db, const wu_type *t, sqlite3_stmt *st, const json_t *rec)
 {
 	const char *meta[] = { "id", "created", "updated" };
-	for (int i = 0; i < 3; i++)
-		if (sqlite3_bind_text(st, i + 1, json_string_value(json_object_get(rec, meta[i])), -1, SQLITE_TRANSIENT))
+	for (int i = 0; i < 3; i++) {
+		const json_t *v = json_object_get(rec, meta[i]);
+		if (sqlite3_bind_text(st, i + 1, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC))
 			return wu__err_sql(db, "cannot bind");
+	}
 	for (size_t i = 0; i < t->nfields; i++) {
 		int s = bind_field(db, st, (int)i + 4, &t->fields[i], rec);
 		if (s == SQLITE_NOMEM)
@@ -253,8 +257,12 @@ int wu_record_get(json_t **out, wu_db *db, const char *id)
 	return t ? load(db, t, id, out) : rc;
 }
 
+/* The cache slot for `id`, or NULL when the cache cannot be allocated (then
+ * every reference is looked up). */
 static struct wu_ref_slot *ref_slot(wu_db *db, const char *id)
 {
+	if (!db->ref_cache && !(db->ref_cache = calloc(WU_REF_CACHE, sizeof *db->ref_cache)))
+		return NULL;
 	uint32_t h = 2166136261u; /* FNV-1a */
 	for (const char *p = id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
@@ -267,7 +275,7 @@ static int check_ref(wu_db *db, const wu_type *t, const wu_field *f, const char 
 	const wu_type *target = wu_type_find(f->ref);
 	unsigned char tag = (unsigned char)(wu__type_index(target) + 1);
 	struct wu_ref_slot *slot = ref_slot(db, id);
-	if (slot->type == tag && !strcmp(slot->id, id))
+	if (slot && slot->gen == db->ref_gen && slot->type == tag && !strcmp(slot->id, id))
 		return WU_OK;
 	struct wu_type_stmts *ts;
 	bool found = false;
@@ -276,9 +284,11 @@ static int check_ref(wu_db *db, const wu_type *t, const wu_field *f, const char 
 		rc = step_exists(db, ts->exists, id, &found);
 	if (!rc && !found)
 		rc = wu__err(db, WU_EINVAL, "%s.%s: '%s' is not the id of any %s", t->name, f->name, id, target->name);
-	if (!rc && strlen(id) < sizeof slot->id) {
+	size_t len = strlen(id);
+	if (!rc && slot && len < sizeof slot->id) {
+		slot->gen = db->ref_gen;
 		slot->type = tag;
-		snprintf(slot->id, sizeof slot->id, "%s", id);
+		memcpy(slot->id, id, len + 1);
 	}
 	return rc;
 }
@@ -306,7 +316,7 @@ int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
 		if (rc)
 			return rc;
 	}
-	return t == wu_type_find("attestation") ? wu__attestation_check(db, rec) : WU_OK;
+	return !strcmp(t->name, "attestation") ? wu__attestation_check(db, rec) : WU_OK;
 }
 
 /* ---- history --------------------------------------------------------------------- */
@@ -363,8 +373,9 @@ static int take_meta(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 		return wu__err(db, WU_EINVAL, "%s.type: the record says it is of type '%s'", t->name,
 			       type ? type : "(not a string)");
 	json_object_del(rec, "type");
-	char now[32], id[37];
-	wu__now(now);
+	char now[32] = "", id[37];
+	if (!(flags & WU_KEEP_META) || !json_object_get(rec, "created") || !json_object_get(rec, "updated"))
+		wu__now(now); /* only when a timestamp is made: import keeps millions */
 	if (!(flags & WU_KEEP_META)) {
 		if (wu__uuid_v4(id))
 			return wu__err(db, WU_EIO, "cannot read random bytes for a new id");
@@ -406,17 +417,7 @@ static int take_meta(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 /* Validates the type's fields of `rec` (meta keys set aside meanwhile). */
 static int validate_fields(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 {
-	json_t *meta[3];
-	const char *keys[] = { "id", "created", "updated" };
-	for (int i = 0; i < 3; i++) {
-		meta[i] = json_incref(json_object_get(rec, keys[i]));
-		json_object_del(rec, keys[i]);
-	}
-	int rc = wu__validate_record(db, t, rec, flags);
-	for (int i = 0; i < 3; i++)
-		if (meta[i] && json_object_set_new(rec, keys[i], meta[i]) && !rc)
-			rc = wu__err_nomem(db);
-	return rc;
+	return wu__validate_record(db, t, rec, flags | WU__WITH_META);
 }
 
 static int apply_defaults(wu_db *db, const wu_type *t, json_t *rec)
@@ -453,7 +454,7 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 	int rc = take_meta(db, t, rec, flags);
 	if (!rc && !(flags & WU_KEEP_META))
 		rc = apply_defaults(db, t, rec);
-	if (!rc && t == wu_type_find("attestation"))
+	if (!rc && !strcmp(t->name, "attestation"))
 		rc = wu__attestation_fill(db, rec);
 	if (!rc)
 		rc = validate_fields(db, t, rec, flags);
@@ -640,7 +641,7 @@ static int update_in_tx(wu_db *db, const wu_type *t, const char *id, const json_
 		rc = validate_fields(db, t, after, flags | WU_FORCE);
 	if (!rc && !(flags & WU_FORCE))
 		rc = scan_changed_text(db, t, before, after);
-	if (!rc && t == wu_type_find("attestation"))
+	if (!rc && !strcmp(t->name, "attestation"))
 		rc = wu__attestation_update_check(db, before, after);
 	if (!rc)
 		rc = wu__check_refs(db, t, after);

@@ -208,7 +208,11 @@ int wu__write_end(wu_db *db, int rc)
 
 void wu__ref_cache_clear(wu_db *db)
 {
-	memset(db->ref_cache, 0, sizeof db->ref_cache);
+	if (++db->ref_gen == 0) { /* wrapped: old slots could match again */
+		if (db->ref_cache)
+			memset(db->ref_cache, 0, WU_REF_CACHE * sizeof *db->ref_cache);
+		db->ref_gen = 1;
+	}
 }
 
 /* ---- migrations -------------------------------------------------------- */
@@ -420,6 +424,7 @@ void wu_db_close(wu_db *db)
 	sqlite3_finalize(db->rollback);
 	sqlite3_close(db->sql);
 	free(db->stmts);
+	free(db->ref_cache);
 	free(db->currencies);
 	free(db->countries);
 	free(db->user);

@@ -38,6 +38,26 @@ check "... its pay rate is a payrate record" sh -c "[ \$('$WITHUS' --db '$O' lis
 check "... at the latest schema version" sh -c "[ \$(sqlite3 '$O' 'PRAGMA user_version') = $V ]"
 check "... with nothing left under the old name ('rate' is now the exchange-rate table)" sh -c "[ \$(sqlite3 '$O' \"SELECT count(*) FROM sqlite_schema WHERE name IN ('rate_project', 'rate_org') OR (name = 'rate' AND sql LIKE '%party%')\") = 0 ]"
 
+# A version-6 file (history's op checked with IN) is rebuilt in place: the
+# same rows and seq values, the index and the append-only triggers kept.
+S="$TMP/v6.db"
+w --db "$S" add org --name Six --kind ngo --country GB >/dev/null
+w --db "$S" edit Six --name "Six Two" >/dev/null
+sqlite3 "$S" "CREATE TABLE h6 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,
+op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')), type TEXT NOT NULL, id TEXT NOT NULL, changes TEXT);
+INSERT INTO h6 SELECT * FROM history; DROP TABLE history; ALTER TABLE h6 RENAME TO history;
+CREATE INDEX history_id ON history (id); PRAGMA user_version = 6"
+before=$(sqlite3 "$S" 'SELECT * FROM history ORDER BY seq')
+expect_rc 0 "a version-6 database opens for writing (migrated)" w --db "$S" add org --name Seven --kind ngo --country GB
+check "... its history rows are all there, unchanged" sh -c "[ \"\$(sqlite3 '$S' 'SELECT * FROM history WHERE seq <= 2 ORDER BY seq')\" = '$before' ] && [ \$(sqlite3 '$S' 'SELECT count(*) FROM history') = 3 ]"
+check "... the check on op no longer uses IN, and still refuses other ops" sh -c "
+	! sqlite3 '$S' \"SELECT sql FROM sqlite_schema WHERE name = 'history'\" | grep -q ' IN ' &&
+	! sqlite3 '$S' \"INSERT INTO history (at, user, op, type, id) VALUES ('x', 'x', 'rename', 'org', 'x')\" 2>/dev/null"
+check "... history is still append-only, and indexed by id" sh -c "
+	! sqlite3 '$S' 'UPDATE history SET user = 1' 2>/dev/null && ! sqlite3 '$S' 'DELETE FROM history' 2>/dev/null &&
+	[ \$(sqlite3 '$S' \"SELECT count(*) FROM sqlite_schema WHERE name = 'history_id'\") = 1 ]"
+check "... at the latest schema version" sh -c "[ \$(sqlite3 '$S' 'PRAGMA user_version') = $V ]"
+
 # Two writers at once: both succeed, nothing is lost.
 C="$TMP/c.db"
 w --db "$C" init >/dev/null

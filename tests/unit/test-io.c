@@ -60,6 +60,9 @@ static void a_bad_line_writes_nothing(void **state)
 		{ ORG1 "{\"type\":\"org\",\"name\":\"B\\u0000C\",\"kind\":\"academic\",\"country\":\"GB\"}\n", "test:2" },
 		{ ORG1 "{\"type\":\"org\",\"name\":\"\xff\",\"kind\":\"academic\",\"country\":\"GB\"}\n", "test:2" },
 		{ ORG1 "{\"type\":\"org\",\"name\":\"B\",\"kind\":\"academic\",\"country\":\"GB\"", "test:2: not valid JSON" },
+		{ ORG1 "{\"type\":\"org\",\"name\":\"B\",\"kind\":\"academic\",\"country\":\"GB\",\"colour\":\"red\"}\n", "test:2: org: unknown field 'colour'" },
+		{ ORG1 "{\"type\":\"org\",\"name\":\"B\",\"kind\":\"academic\",\"country\":\"GB\",\"colour\":null}\n", "test:2: org: unknown field 'colour'" },
+		{ ORG1 "{\"type\":\"org\",\"name\":\"B\",\"kind\":\"academic\",\"country\":null}\n", "test:2: org.country: required" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = import_text(db, "jsonl", NULL, bad[i][0], &n);
@@ -88,6 +91,47 @@ static void csv_quoting_crlf_bom(void **state)
 	assert_int_equal(json_array_size(json_object_get(rec, "represents")), 2);
 	json_decref(rec);
 	wu_free(id);
+}
+
+/* Cells are copied in runs from the 64 KiB read buffer: cells that cross
+ * its end (about 500 KiB of rows here) must come out whole. */
+static void csv_cells_span_read_buffers(void **state)
+{
+	wu_db *db = *state;
+	enum { ROWS = 300 };
+	size_t cap = 1u << 20;
+	char *csv = malloc(cap), *note = malloc(8001);
+	assert_non_null(csv);
+	assert_non_null(note);
+	size_t len = (size_t)sprintf(csv, "name,kind,country,note\n");
+	for (int i = 0; i < ROWS; i++) {
+		size_t nl = i % 50 == 0 ? 8000 : (size_t)(i * 37 % 1000) + 1;
+		memset(note, 'a' + i % 26, nl);
+		note[nl] = '\0';
+		len += (size_t)snprintf(csv + len, cap - len, i % 7 ? "Org %d,academic,GB,%s\n" : "\"Org %d\",academic,GB,\"%s\"\n", i, note);
+		assert_true(len < cap);
+	}
+	uint64_t n = 0;
+	if (import_text(db, "csv", "org", csv, &n) != WU_OK)
+		fail_msg("import: %s", wu_errmsg(db));
+	assert_int_equal(n, ROWS);
+	for (int i = 0; i < ROWS; i++) {
+		char name[32], *id = NULL;
+		snprintf(name, sizeof name, "Org %d", i);
+		assert_int_equal(wu_resolve(&id, db, "org", name), WU_OK);
+		json_t *rec = NULL;
+		assert_int_equal(wu_record_get(&rec, db, id), WU_OK);
+		const char *got = json_string_value(json_object_get(rec, "note"));
+		size_t nl = i % 50 == 0 ? 8000 : (size_t)(i * 37 % 1000) + 1;
+		assert_int_equal(strlen(got), nl);
+		for (size_t k = 0; k < nl; k++)
+			if (got[k] != 'a' + i % 26)
+				fail_msg("row %d: byte %zu of the note is '%c'", i, k, got[k]);
+		json_decref(rec);
+		wu_free(id);
+	}
+	free(note);
+	free(csv);
 }
 
 static void bad_csv_writes_nothing(void **state)
@@ -216,6 +260,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(jsonl_imports_and_keeps_ids, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(a_bad_line_writes_nothing, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(csv_quoting_crlf_bom, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(csv_cells_span_read_buffers, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(bad_csv_writes_nothing, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(demo_round_trips_through_jsonl_and_csv, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(demo_refuses_a_real_database, db_setup, db_teardown),

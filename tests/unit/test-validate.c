@@ -84,6 +84,20 @@ static void utf8(void **state)
 	assert_false(wu__utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
 	assert_false(wu__utf8_valid("\xff", 1));
 	assert_false(wu__utf8_valid("a\0b", 3));
+	/* ASCII is taken eight bytes at a time: a bad byte or a NUL at any
+	 * place in or after such a run is still found */
+	char buf[40];
+	for (size_t at = 0; at < 24; at++) {
+		memset(buf, 'x', sizeof buf);
+		assert_true(wu__utf8_valid(buf, sizeof buf));
+		buf[at] = '\xff';
+		assert_false(wu__utf8_valid(buf, sizeof buf));
+		buf[at] = '\0';
+		assert_false(wu__utf8_valid(buf, sizeof buf));
+		memcpy(buf + at, "\xc3\xa3", 2); /* ã */
+		assert_true(wu__utf8_valid(buf, sizeof buf));
+		assert_false(wu__utf8_valid(buf, at + 1)); /* cut inside it */
+	}
 }
 
 static void finds_contact_details(void **state)
