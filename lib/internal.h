@@ -119,6 +119,17 @@ const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
 int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
+/* wu__record_insert in two steps: prepare checks and completes `rec` and
+ * touches no database unless wu__record_prepare_needs_db(t); store checks
+ * references and writes. */
+int wu__record_prepare(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
+bool wu__record_prepare_needs_db(const wu_type *t);
+int wu__record_store(wu_db *db, const wu_type *t, const json_t *rec, const json_t *const *cols, unsigned flags);
+/* A record's values in column order: id, created, updated, then the type's
+ * fields (NULL where unset); `cols` holds WU_MAX_COLUMNS. Looked up once, so
+ * that store (cols given) need not search the record again. */
+#define WU_MAX_COLUMNS 64
+void wu__record_columns(const wu_type *t, const json_t *rec, const json_t **cols);
 /* The highest rowid of every type's table, before a bulk insert. */
 int wu__rowid_marks(wu_db *db, int64_t *marks);
 /* One "create" history row for every record inserted after `marks`. */

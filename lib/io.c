@@ -6,6 +6,7 @@
  * one transaction, so a bad line anywhere leaves the database as it was.
  */
 #include "config.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -20,36 +21,228 @@ static void progress(const wu_import_opts *o, uint64_t bytes, uint64_t n, bool f
 		o->progress(bytes, n, o->payload);
 }
 
+/* ---- the import pipeline ------------------------------------------------------
+ *
+ * A reader thread turns the input into checked records: it parses CSV rows or
+ * JSON lines and runs every check that needs no database. The calling thread
+ * checks references and stores the records, in input order, in the caller's
+ * transaction. The two cores work at once; records pass in batches, at most
+ * QUEUE_BATCHES of them waiting, so memory stays flat and the threads meet
+ * once a batch, not once a record. Stored batches go back to the reader, which
+ * frees their records itself: memory is freed by the thread that allocated it,
+ * so the two never contend for one malloc arena. SQLite is only ever used by
+ * the calling thread. The reader reports errors through a view of the handle
+ * that holds its own message and the read-only currency and country tables.
+ */
+
+enum { BATCH_RECORDS = 128, QUEUE_BATCHES = 4 };
+
+struct parsed {
+	json_t *rec;      /* NULL for an error */
+	const wu_type *t;
+	bool prepared;    /* wu__record_prepare done by the reader, and cols found */
+	const json_t *cols[WU_MAX_COLUMNS];
+	int rc;           /* the reader's error ... */
+	char *msg;        /* ... and its message (NULL: out of memory) */
+	uint64_t line;    /* where the record (or the error) is */
+	uint64_t bytes;   /* how far the input has been read */
+};
+
+struct batch {
+	struct batch *next; /* on the done list */
+	size_t n;
+	struct parsed item[BATCH_RECORDS];
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t filled;  /* a batch is waiting, or the reader finished */
+	pthread_cond_t emptied; /* room for a batch, or the writer stopped */
+	struct batch *slot[QUEUE_BATCHES];
+	size_t head, count;
+	struct batch *done;     /* stored batches, for the reader to free and reuse */
+	bool finished;          /* the reader has put its last batch */
+	int lost;               /* an error the reader had no batch to report in */
+	bool cancelled;         /* the writer stopped early: the reader stops too */
+};
+
+struct reader {
+	struct queue *q;
+	struct batch *fill; /* being filled */
+	int lost;           /* an error with no batch left to carry it */
+	wu_db view;         /* no SQLite: errors and the reference tables only */
+	FILE *in;
+	const wu_import_opts *o;
+	const wu_type *csv_type; /* NULL: JSON Lines */
+	unsigned flags;
+};
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		json_decref(b->item[i].rec);
+		free(b->item[i].msg);
+	}
+	b->n = 0;
+}
+
+static void batches_free(struct batch *b)
+{
+	while (b) {
+		struct batch *next = b->next;
+		batch_clear(b);
+		free(b);
+		b = next;
+	}
+}
+
+/* Hands the filled batch over; false when the writer has stopped. */
+static bool queue_put(struct reader *r)
+{
+	struct queue *q = r->q;
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_BATCHES && !q->cancelled)
+		pthread_cond_wait(&q->emptied, &q->mu);
+	bool ok = !q->cancelled;
+	if (ok) {
+		q->slot[(q->head + q->count) % QUEUE_BATCHES] = r->fill;
+		q->count++;
+		pthread_cond_signal(&q->filled);
+		r->fill = q->done; /* reuse a stored batch, if there is one */
+		if (r->fill)
+			q->done = r->fill->next;
+	}
+	pthread_mutex_unlock(&q->mu);
+	if (ok && r->fill)
+		batch_clear(r->fill);
+	else if (ok)
+		r->fill = calloc(1, sizeof *r->fill);
+	return ok;
+}
+
+/* The next batch, or NULL when the reader has finished and all are taken. */
+static struct batch *queue_take(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->count == 0 && !q->finished)
+		pthread_cond_wait(&q->filled, &q->mu);
+	struct batch *b = NULL;
+	if (q->count > 0) {
+		b = q->slot[q->head];
+		q->head = (q->head + 1) % QUEUE_BATCHES;
+		q->count--;
+		pthread_cond_signal(&q->emptied);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+static void queue_done(struct queue *q, struct batch *b)
+{
+	pthread_mutex_lock(&q->mu);
+	b->next = q->done;
+	q->done = b;
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void queue_finish(struct queue *q, int lost)
+{
+	pthread_mutex_lock(&q->mu);
+	q->finished = true;
+	q->lost = lost;
+	pthread_cond_broadcast(&q->filled);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void queue_cancel(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->cancelled = true;
+	pthread_cond_broadcast(&q->emptied);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Adds an item to the batch being filled, handing it over when full; false
+ * when reading must stop (the writer stopped, or no memory for a batch). */
+static bool put_item(struct reader *r, struct parsed *p, int *rc)
+{
+	if (!r->fill) {
+		json_decref(p->rec);
+		free(p->msg);
+		*rc = wu__err_nomem(&r->view);
+		return false;
+	}
+	r->fill->item[r->fill->n++] = *p;
+	if (r->fill->n < BATCH_RECORDS)
+		return true;
+	if (queue_put(r))
+		return true;
+	batch_clear(r->fill); /* the writer stopped: nobody will take these */
+	return false;
+}
+
+/* A record read: checked here unless its checks need the database. */
+static bool put_record(struct reader *r, const wu_type *t, json_t *rec, uint64_t line, uint64_t bytes, int *rc)
+{
+	bool prepare = !wu__record_prepare_needs_db(t);
+	if (prepare && (*rc = wu__record_prepare(&r->view, t, rec, r->flags))) {
+		json_decref(rec);
+		return false;
+	}
+	struct parsed p = { .rec = rec, .t = t, .prepared = prepare, .line = line, .bytes = bytes };
+	if (prepare)
+		wu__record_columns(t, rec, p.cols);
+	return put_item(r, &p, rc);
+}
+
+/* The reader's last item: its error, if it met one; then what is left. */
+static void put_last(struct reader *r, int rc, uint64_t line)
+{
+	if (rc && !r->fill)
+		r->lost = rc; /* the writer must not take the records so far for all of them */
+	if (rc && r->fill) {
+		const char *msg = r->view.errmsg;
+		struct parsed p = { .rc = rc, .msg = msg ? strdup(msg) : NULL, .line = line };
+		r->fill->item[r->fill->n++] = p; /* room: a full batch is always handed over */
+	}
+	if (r->fill && r->fill->n && !queue_put(r))
+		batch_clear(r->fill);
+}
+
 /* One JSON Lines record: an object with "type" and the type's fields. */
-static int import_json_line(wu_db *db, char *line, size_t len, unsigned flags)
+static int json_record(wu_db *view, char *line, size_t len, const wu_type **type_out, json_t **out)
 {
 	json_error_t jerr;
+	*out = NULL;
 	json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!rec)
-		return wu__err(db, WU_EINVAL, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
-	int rc;
+		return wu__err(view, WU_EINVAL, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+	int rc = WU_OK;
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	const wu_type *t = type ? wu_type_find(type) : NULL;
 	if (!json_is_object(rec))
-		rc = wu__err(db, WU_EINVAL, "expected a JSON object, one record a line");
+		rc = wu__err(view, WU_EINVAL, "expected a JSON object, one record a line");
 	else if (!type)
-		rc = wu__err(db, WU_EINVAL, "type: missing (every record names its type)");
+		rc = wu__err(view, WU_EINVAL, "type: missing (every record names its type)");
 	else if (!t)
-		rc = wu__err(db, WU_EINVAL, "type: '%s' is not a record type", type);
-	else
-		rc = wu__record_insert(db, t, rec, flags | WU_KEEP_META);
-	json_decref(rec);
-	return rc;
+		rc = wu__err(view, WU_EINVAL, "type: '%s' is not a record type", type);
+	if (rc) {
+		json_decref(rec);
+		return rc;
+	}
+	*type_out = t;
+	*out = rec;
+	return WU_OK;
 }
 
-static int import_jsonl(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts *o)
+static void read_jsonl(struct reader *r)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	uint64_t lineno = 0, bytes = 0;
 	ssize_t n;
 	int rc = WU_OK;
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((n = getline(&line, &cap, r->in)) >= 0) {
 		lineno++;
 		bytes += (uint64_t)n;
 		size_t len = (size_t)n;
@@ -58,31 +251,29 @@ static int import_jsonl(uint64_t *count, wu_db *db, FILE *in, const wu_import_op
 			p += 3, len -= 3;
 		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 			len--;
+		const wu_type *t = NULL;
+		json_t *rec = NULL;
 		if (lineno == 1 && len >= 2 && (!memcmp(p, "\xff\xfe", 2) || !memcmp(p, "\xfe\xff", 2))) {
-			rc = wu__err(db, WU_EINVAL, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+			rc = wu__err(&r->view, WU_EINVAL, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
 		} else if (len > JSONL_MAX_LINE) {
-			rc = wu__err(db, WU_EINVAL, "the line is longer than 16 MiB");
+			rc = wu__err(&r->view, WU_EINVAL, "the line is longer than 16 MiB");
 		} else if (memchr(p, '\0', len)) {
-			rc = wu__err(db, WU_EINVAL, "the line contains a NUL byte");
+			rc = wu__err(&r->view, WU_EINVAL, "the line contains a NUL byte");
 		} else {
 			size_t k = 0;
 			while (k < len && (p[k] == ' ' || p[k] == '\t'))
 				k++;
 			if (k == len)
 				continue; /* a blank line */
-			rc = import_json_line(db, p, len, o->flags);
+			rc = json_record(&r->view, p, len, &t, &rec);
 		}
-		if (rc) {
-			wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)lineno);
+		if (rc || !put_record(r, t, rec, lineno, bytes, &rc))
 			break;
-		}
-		(*count)++;
-		progress(o, bytes, *count, false);
 	}
-	if (!rc && ferror(in))
-		rc = wu__err(db, WU_EIO, "%s: read error", o->source ? o->source : "input");
+	if (!rc && ferror(r->in))
+		rc = wu__err(&r->view, WU_EIO, "read error");
+	put_last(r, rc, lineno);
 	free(line);
-	return rc;
 }
 
 /* The header row maps columns to fields (or id/created/updated/type). */
@@ -113,66 +304,152 @@ static int csv_header(wu_db *db, const wu_type *t, char **cells, size_t n, const
 	return WU_OK;
 }
 
-static int csv_row(wu_db *db, const wu_type *t, const char **cols, size_t ncols, const wu_csv *c, char **cells,
-		   size_t n, unsigned flags)
+/* A row as a record of text values; an empty cell is an unset field. */
+static int csv_record(wu_db *view, const wu_type *t, const char **cols, size_t ncols, const wu_csv *c, char **cells,
+		      size_t n, json_t **out)
 {
+	*out = NULL;
 	if (n != ncols)
-		return wu__err(db, WU_EINVAL, "the row has %zu cells; the header has %zu", n, ncols);
+		return wu__err(view, WU_EINVAL, "the row has %zu cells; the header has %zu", n, ncols);
 	json_t *rec = json_object();
 	if (!rec)
-		return wu__err_nomem(db);
+		return wu__err_nomem(view);
 	int rc = WU_OK;
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (!cells[i][0])
-			continue; /* an empty cell is an unset field */
+			continue;
 		size_t len = wu__csv_cell_len(c, i);
 		/* checked here, so jansson need not check the text or the key again */
 		if (!wu__utf8_valid(cells[i], len))
-			rc = wu__err(db, WU_EINVAL, "%s.%s: the text is not valid UTF-8", t->name, cols[i]);
+			rc = wu__err(view, WU_EINVAL, "%s.%s: the text is not valid UTF-8", t->name, cols[i]);
 		else if (json_object_set_new_nocheck(rec, cols[i], json_stringn_nocheck(cells[i], len)))
-			rc = wu__err_nomem(db);
+			rc = wu__err_nomem(view);
 	}
-	if (!rc)
-		rc = wu__record_insert(db, t, rec, flags | WU_KEEP_META | WU_TEXT_VALUES);
-	json_decref(rec);
+	if (rc)
+		json_decref(rec);
+	else
+		*out = rec;
 	return rc;
 }
 
-static int import_csv(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts *o)
+static void read_csv(struct reader *r)
 {
-	const wu_type *t = wu_type_find(o->type);
-	if (!t)
-		return wu__err(db, WU_EINVAL, "csv import: '%s' is not a record type", o->type ? o->type : "(none given)");
+	const wu_type *t = r->csv_type;
 	wu_csv *c;
-	if (wu__csv_open(&c, in))
-		return wu__err_nomem(db);
+	if (wu__csv_open(&c, r->in)) {
+		put_last(r, wu__err_nomem(&r->view), 0);
+		return;
+	}
 	const char **cols = NULL;
 	size_t ncols = 0;
 	char **cells;
 	size_t n;
 	const char *err;
-	int rc = WU_OK, r;
-	while ((r = wu__csv_next(c, &cells, &n, &err)) == 1) {
+	int rc = WU_OK, got;
+	while ((got = wu__csv_next(c, &cells, &n, &err)) == 1) {
 		if (!cols) {
-			rc = csv_header(db, t, cells, n, &cols);
+			rc = csv_header(&r->view, t, cells, n, &cols);
 			ncols = n;
-		} else {
-			rc = csv_row(db, t, cols, ncols, c, cells, n, o->flags);
-			if (!rc)
-				(*count)++;
+			if (rc)
+				break;
+			continue;
 		}
-		if (rc)
+		json_t *rec = NULL;
+		rc = csv_record(&r->view, t, cols, ncols, c, cells, n, &rec);
+		if (rc || !put_record(r, t, rec, wu__csv_line(c), wu__csv_bytes(c), &rc))
 			break;
-		progress(o, wu__csv_bytes(c), *count, false);
 	}
-	if (r < 0 && !rc)
-		rc = err ? wu__err(db, WU_EINVAL, "%s", err) : wu__err_nomem(db);
-	if (!rc && !cols)
-		rc = wu__err(db, WU_EINVAL, "the file is empty (no header row)");
-	if (rc)
-		wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)wu__csv_line(c));
+	if (got < 0 && !rc)
+		rc = err ? wu__err(&r->view, WU_EINVAL, "%s", err) : wu__err_nomem(&r->view);
+	if (!rc && got == 0 && !cols)
+		rc = wu__err(&r->view, WU_EINVAL, "the file is empty (no header row)");
+	put_last(r, rc, wu__csv_line(c));
 	free(cols);
 	wu__csv_close(c);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	if (r->csv_type)
+		read_csv(r);
+	else
+		read_jsonl(r);
+	if (r->fill) {
+		batch_clear(r->fill);
+		free(r->fill);
+		r->fill = NULL;
+	}
+	queue_finish(r->q, r->lost);
+	return NULL;
+}
+
+/* The writer's side: takes records in input order and stores them. */
+static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsigned flags, uint64_t *count)
+{
+	struct batch *b;
+	int rc = WU_OK;
+	while (!rc && (b = queue_take(q))) {
+		for (size_t i = 0; i < b->n && !rc; i++) {
+			struct parsed *p = &b->item[i];
+			if (p->rc)
+				rc = p->msg ? wu__err(db, p->rc, "%s", p->msg) : wu__err_nomem(db);
+			else
+				rc = p->prepared ? wu__record_store(db, p->t, p->rec, p->cols, flags)
+						 : wu__record_insert(db, p->t, p->rec, flags);
+			if (rc) {
+				wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)p->line);
+			} else {
+				(*count)++;
+				progress(o, p->bytes, *count, false);
+			}
+		}
+		queue_done(q, b);
+	}
+	if (!rc && q->lost) /* read after the reader finished: no lock needed */
+		rc = wu__err_nomem(db);
+	return rc;
+}
+
+static int import_records(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts *o, const wu_type *csv_type)
+{
+	struct queue *q = calloc(1, sizeof *q);
+	struct batch *first = calloc(1, sizeof *first);
+	if (!q || !first) {
+		free(q);
+		free(first);
+		return wu__err_nomem(db);
+	}
+	unsigned flags = o->flags | WU__NO_HISTORY | WU_KEEP_META | (csv_type ? WU_TEXT_VALUES : 0);
+	struct reader r = { .q = q, .fill = first, .in = in, .o = o, .csv_type = csv_type, .flags = flags };
+	r.view.flags = db->flags;
+	r.view.currencies = db->currencies;
+	r.view.ncurrencies = db->ncurrencies;
+	r.view.countries = db->countries;
+	r.view.ncountries = db->ncountries;
+	json_decref(json_object()); /* jansson seeds its hash here, not in two threads at once */
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->filled, NULL);
+	pthread_cond_init(&q->emptied, NULL);
+	pthread_t th;
+	int rc = WU_OK;
+	if (pthread_create(&th, NULL, reader_main, &r) != 0) {
+		free(first);
+		rc = wu__err(db, WU_ENOMEM, "cannot start the import's reader thread");
+	} else {
+		rc = store_all(db, q, o, flags, count);
+		queue_cancel(q);
+		struct batch *rest;
+		while ((rest = queue_take(q)))
+			queue_done(q, rest);
+		pthread_join(th, NULL);
+		batches_free(q->done);
+	}
+	pthread_cond_destroy(&q->emptied);
+	pthread_cond_destroy(&q->filled);
+	pthread_mutex_destroy(&q->mu);
+	free(r.view.errmsg);
+	free(q);
 	return rc;
 }
 
@@ -187,11 +464,12 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 	const char *fmt = o->format ? o->format : "jsonl";
 	if (strcmp(fmt, "jsonl") && strcmp(fmt, "csv"))
 		return wu__err(db, WU_EINVAL, "format: '%s' is not jsonl or csv", fmt);
+	const wu_type *csv_type = NULL;
+	if (!strcmp(fmt, "csv") && !(csv_type = wu_type_find(o->type)))
+		return wu__err(db, WU_EINVAL, "csv import: '%s' is not a record type", o->type ? o->type : "(none given)");
 	int64_t *marks = calloc(wu_type_count(), sizeof *marks);
 	if (!marks)
 		return wu__err_nomem(db);
-	wu_import_opts bulk = *o;
-	bulk.flags |= WU__NO_HISTORY;
 	int rc = db->flags & WU_OPEN_READONLY ? wu__write_begin(db) : wu_begin_bulk(db);
 	if (rc) {
 		free(marks);
@@ -199,7 +477,7 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 	}
 	rc = wu__rowid_marks(db, marks);
 	if (!rc)
-		rc = !strcmp(fmt, "csv") ? import_csv(&count, db, in, &bulk) : import_jsonl(&count, db, in, &bulk);
+		rc = import_records(&count, db, in, o, csv_type);
 	/* the history of an import is written in one statement per type, not
 	 * one per record: the same rows, at a fraction of the cost */
 	if (!rc)

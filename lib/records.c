@@ -87,9 +87,19 @@ static int stmts(wu_db *db, const wu_type *t, struct wu_type_stmts **out)
 
 /* ---- rows <-> canonical JSON ---------------------------------------------------- */
 
-static int bind_field(wu_db *db, sqlite3_stmt *st, int col, const wu_field *f, const json_t *rec)
+void wu__record_columns(const wu_type *t, const json_t *rec, const json_t **cols)
 {
-	const json_t *v = json_object_get(rec, f->name);
+	static const char *const meta[] = { "id", "created", "updated" };
+	for (int i = 0; i < FIRST_FIELD_COL; i++)
+		cols[i] = json_object_get(rec, meta[i]);
+	for (size_t i = 0; i < t->nfields && FIRST_FIELD_COL + i < WU_MAX_COLUMNS; i++)
+		cols[FIRST_FIELD_COL + i] = json_object_get(rec, t->fields[i].name);
+}
+
+static int bind_field(wu_db *db, sqlite3_stmt *st, int col, const wu_type *t, const wu_field *f,
+		      const json_t *const *cols)
+{
+	const json_t *v = cols[col - 1];
 	if (!v)
 		return sqlite3_bind_null(st, col);
 	switch (f->kind) {
@@ -100,7 +110,8 @@ static int bind_field(wu_db *db, sqlite3_stmt *st, int col, const wu_field *f, c
 		return sqlite3_bind_int64(st, col, json_integer_value(v));
 	case WU_K_MONEY: {
 		int64_t minor;
-		if (wu_money_parse(&minor, db, json_string_value(v), json_string_value(json_object_get(rec, f->currency))))
+		int cur = wu__currency_col(t, f);
+		if (cur < 0 || wu_money_parse(&minor, db, json_string_value(v), json_string_value(cols[cur])))
 			return SQLITE_MISUSE;
 		return sqlite3_bind_int64(st, col, minor);
 	}
@@ -117,23 +128,28 @@ static int bind_field(wu_db *db, sqlite3_stmt *st, int col, const wu_field *f, c
 }
 
 /* Text is bound without a copy: every caller steps, resets and clears the
- * statement while `rec` is still alive. */
-static int bind_record(wu_db *db, const wu_type *t, sqlite3_stmt *st, const json_t *rec)
+ * statement while the record is still alive. `cols` is the record's values
+ * in column order (wu__record_columns). */
+static int bind_columns(wu_db *db, const wu_type *t, sqlite3_stmt *st, const json_t *const *cols)
 {
-	const char *meta[] = { "id", "created", "updated" };
-	for (int i = 0; i < 3; i++) {
-		const json_t *v = json_object_get(rec, meta[i]);
-		if (sqlite3_bind_text(st, i + 1, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC))
+	for (int i = 0; i < FIRST_FIELD_COL; i++)
+		if (sqlite3_bind_text(st, i + 1, json_string_value(cols[i]), (int)json_string_length(cols[i]), SQLITE_STATIC))
 			return wu__err_sql(db, "cannot bind");
-	}
 	for (size_t i = 0; i < t->nfields; i++) {
-		int s = bind_field(db, st, (int)i + 4, &t->fields[i], rec);
+		int s = bind_field(db, st, FIRST_FIELD_COL + (int)i + 1, t, &t->fields[i], cols);
 		if (s == SQLITE_NOMEM)
 			return wu__err_nomem(db);
 		if (s != SQLITE_OK)
 			return wu__err(db, WU_EDB, "%s.%s: cannot store the value", t->name, t->fields[i].name);
 	}
 	return WU_OK;
+}
+
+static int bind_record(wu_db *db, const wu_type *t, sqlite3_stmt *st, const json_t *rec)
+{
+	const json_t *cols[WU_MAX_COLUMNS];
+	wu__record_columns(t, rec, cols);
+	return bind_columns(db, t, st, cols);
 }
 
 int wu__currency_col(const wu_type *t, const wu_field *f)
@@ -293,13 +309,13 @@ static int check_ref(wu_db *db, const wu_type *t, const wu_field *f, const char 
 	return rc;
 }
 
-int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
+static int check_refs(wu_db *db, const wu_type *t, const json_t *rec, const json_t *const *cols)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const wu_field *f = &t->fields[i];
 		if (f->kind != WU_K_REF && f->kind != WU_K_REFSET)
 			continue;
-		const json_t *v = json_object_get(rec, f->name);
+		const json_t *v = cols[FIRST_FIELD_COL + i];
 		int rc = WU_OK;
 		if (!v)
 			continue;
@@ -317,6 +333,13 @@ int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
 			return rc;
 	}
 	return !strcmp(t->name, "attestation") ? wu__attestation_check(db, rec) : WU_OK;
+}
+
+int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
+{
+	const json_t *cols[WU_MAX_COLUMNS];
+	wu__record_columns(t, rec, cols);
+	return check_refs(db, t, rec, cols);
 }
 
 /* ---- history --------------------------------------------------------------------- */
@@ -446,24 +469,41 @@ static int insert_error(wu_db *db, const wu_type *t, const json_t *rec)
 	return wu__err_sql(db, "cannot store record");
 }
 
-/* The body of add, inside the caller's transaction: `rec` (owned by the
- * caller, modified) is validated, checked and stored. */
-int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
+bool wu__record_prepare_needs_db(const wu_type *t)
 {
-	struct wu_type_stmts *ts = NULL;
+	return !strcmp(t->name, "attestation"); /* it fills in what the claim it attests says */
+}
+
+/* The checks of add that need no database but for `db`'s error message and
+ * its currency and country tables (so import's reader thread can run them):
+ * ids and timestamps, defaults, every field. */
+int wu__record_prepare(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
+{
 	int rc = take_meta(db, t, rec, flags);
 	if (!rc && !(flags & WU_KEEP_META))
 		rc = apply_defaults(db, t, rec);
-	if (!rc && !strcmp(t->name, "attestation"))
+	if (!rc && wu__record_prepare_needs_db(t))
 		rc = wu__attestation_fill(db, rec);
 	if (!rc)
 		rc = validate_fields(db, t, rec, flags);
-	if (!rc)
-		rc = wu__check_refs(db, t, rec);
+	return rc;
+}
+
+/* The rest of add, inside the caller's transaction: references, the row,
+ * its history. */
+int wu__record_store(wu_db *db, const wu_type *t, const json_t *rec, const json_t *const *cols, unsigned flags)
+{
+	struct wu_type_stmts *ts = NULL;
+	const json_t *own[WU_MAX_COLUMNS];
+	if (!cols) {
+		wu__record_columns(t, rec, own);
+		cols = own;
+	}
+	int rc = check_refs(db, t, rec, cols);
 	if (!rc)
 		rc = stmts(db, t, &ts);
 	if (!rc)
-		rc = bind_record(db, t, ts->insert, rec);
+		rc = bind_columns(db, t, ts->insert, cols);
 	if (!rc && sqlite3_step(ts->insert) != SQLITE_DONE)
 		rc = insert_error(db, t, rec);
 	if (ts && ts->insert) {
@@ -476,6 +516,14 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 		rc = history_add(db, "create", t, json_string_value(json_object_get(rec, "id")), now, NULL);
 	}
 	return rc;
+}
+
+/* The body of add, inside the caller's transaction: `rec` (owned by the
+ * caller, modified) is validated, checked and stored. */
+int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
+{
+	int rc = wu__record_prepare(db, t, rec, flags);
+	return rc ? rc : wu__record_store(db, t, rec, NULL, flags);
 }
 
 /* Runs `select` (a format with one %w for the table of `t`) and reads the

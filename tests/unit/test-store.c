@@ -64,6 +64,8 @@ static void schema_matches_the_model(void **state)
 		sqlite3_finalize(st);
 		if (col != t->nfields + 3)
 			fail_msg("%s has %zu columns, the model %zu fields", t->name, col, t->nfields);
+		if (col > WU_MAX_COLUMNS) /* wu__record_columns holds that many */
+			fail_msg("%s has %zu columns, more than WU_MAX_COLUMNS", t->name, col);
 	}
 	wu_db_close(db);
 }
