@@ -20,8 +20,7 @@ struct wu_csv {
 	bool eof;
 	bool started;
 	bool utf16;        /* the file starts with a UTF-16 byte-order mark */
-	char *data;       /* the cells of the row, each NUL-terminated */
-	size_t dlen, dcap;
+	struct wu_buf data; /* the cells of the row, each NUL-terminated */
 	size_t cell_start; /* where the current cell starts in data */
 	size_t *offs;     /* where each cell starts in data */
 	char **cells;
@@ -46,7 +45,7 @@ void wu__csv_close(wu_csv *c)
 {
 	if (!c)
 		return;
-	free(c->data);
+	wu__buf_free(&c->data);
 	free(c->offs);
 	free(c->cells);
 	free(c);
@@ -54,7 +53,7 @@ void wu__csv_close(wu_csv *c)
 
 size_t wu__csv_cell_len(const wu_csv *c, size_t i)
 {
-	size_t end = i + 1 < c->nf ? c->offs[i + 1] : c->dlen;
+	size_t end = i + 1 < c->nf ? c->offs[i + 1] : c->data.len;
 	return end - c->offs[i] - 1; /* less its NUL */
 }
 
@@ -108,16 +107,7 @@ static int peek_byte(wu_csv *c)
 
 static bool push(wu_csv *c, char ch)
 {
-	if (c->dlen == c->dcap) {
-		size_t cap = c->dcap ? c->dcap * 2 : 1024;
-		char *p = realloc(c->data, cap);
-		if (!p)
-			return false;
-		c->data = p;
-		c->dcap = cap;
-	}
-	c->data[c->dlen++] = ch;
-	return true;
+	return wu__buf_add(&c->data, &ch, 1);
 }
 
 static bool end_cell(wu_csv *c)
@@ -137,7 +127,7 @@ static bool end_cell(wu_csv *c)
 	c->offs[c->nf] = c->cell_start;
 	if (!push(c, '\0'))
 		return false;
-	c->cell_start = c->dlen;
+	c->cell_start = c->data.len;
 	c->nf++;
 	return true;
 }
@@ -145,7 +135,7 @@ static bool end_cell(wu_csv *c)
 static void finish_row(wu_csv *c, char ***cells, size_t *n)
 {
 	for (size_t i = 0; i < c->nf; i++)
-		c->cells[i] = c->data + c->offs[i];
+		c->cells[i] = c->data.data + c->offs[i];
 	*cells = c->cells;
 	*n = c->nf;
 }
@@ -164,18 +154,8 @@ static bool push_plain_run(wu_csv *c)
 	while (end < c->len && !ends_plain(c->buf[end]))
 		end++;
 	size_t n = end - c->pos;
-	if (c->dlen + n > c->dcap) {
-		size_t cap = c->dcap ? c->dcap : 1024;
-		while (cap < c->dlen + n)
-			cap *= 2;
-		char *p = realloc(c->data, cap);
-		if (!p)
-			return false;
-		c->data = p;
-		c->dcap = cap;
-	}
-	memcpy(c->data + c->dlen, c->buf + c->pos, n);
-	c->dlen += n;
+	if (!wu__buf_add(&c->data, c->buf + c->pos, n))
+		return false;
 	c->pos = end;
 	c->bytes += n;
 	return true;
@@ -183,7 +163,7 @@ static bool push_plain_run(wu_csv *c)
 
 int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 {
-	c->dlen = 0;
+	c->data.len = 0;
 	c->nf = 0;
 	c->cell_start = 0;
 	*err = NULL;
@@ -195,7 +175,7 @@ int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 			*err = "read error";
 			return -1;
 		}
-		if (c->dlen > CSV_MAX_ROW) {
+		if (c->data.len > CSV_MAX_ROW) {
 			*err = "the row is longer than 4 MiB";
 			return -1;
 		}
@@ -258,7 +238,7 @@ int wu__csv_next(wu_csv *c, char ***cells, size_t *nfields, const char **err)
 		}
 		if (b == '"') {
 			/* a quote opens a quoted cell only at the start of a cell */
-			if (c->dlen == 0 || c->data[c->dlen - 1] == '\0') {
+			if (c->data.len == 0 || c->data.data[c->data.len - 1] == '\0') {
 				quoted = true;
 				continue;
 			}

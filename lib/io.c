@@ -72,7 +72,6 @@ struct reader {
 	int lost;           /* an error with no batch left to carry it */
 	wu_db view;         /* no SQLite: errors and the reference tables only */
 	FILE *in;
-	const wu_import_opts *o;
 	const wu_type *csv_type; /* NULL: JSON Lines */
 	unsigned flags;
 };
@@ -421,7 +420,7 @@ static int import_records(uint64_t *count, wu_db *db, FILE *in, const wu_import_
 		return wu__err_nomem(db);
 	}
 	unsigned flags = o->flags | WU__NO_HISTORY | WU_KEEP_META | (csv_type ? WU_TEXT_VALUES : 0);
-	struct reader r = { .q = q, .fill = first, .in = in, .o = o, .csv_type = csv_type, .flags = flags };
+	struct reader r = { .q = q, .fill = first, .in = in, .csv_type = csv_type, .flags = flags };
 	r.view.flags = db->flags;
 	r.view.currencies = db->currencies;
 	r.view.ncurrencies = db->ncurrencies;
