@@ -27,6 +27,7 @@ struct wu_type_stmts {
 	sqlite3_stmt *update;
 	sqlite3_stmt *select_one;
 	sqlite3_stmt *exists;
+	sqlite3_stmt *select_at;  /* by rowid; prepared on first use */
 };
 
 /* Ids known to exist, so that an import of a million rows naming the same
@@ -117,6 +118,8 @@ bool wu__orgid_valid(const char *s);
 const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc);
 /* wu_record_get when the type is known: no search through the tables. */
 int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id);
+/* The same, read first from row `rowid` of its table (a hint: 0 for none). */
+int wu__record_get_at(json_t **out, wu_db *db, const wu_type *t, const char *id, int64_t rowid);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
 /* wu__record_insert in two steps: prepare checks and completes `rec` and

@@ -80,6 +80,7 @@ static int stmts(wu_db *db, const wu_type *t, struct wu_type_stmts **out)
 		sqlite3_finalize(ts->update);
 		sqlite3_finalize(ts->select_one);
 		sqlite3_finalize(ts->exists);
+		sqlite3_finalize(ts->select_at);
 		memset(ts, 0, sizeof *ts);
 	}
 	return rc;
@@ -264,6 +265,43 @@ int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *
 	return load(db, t, id, out);
 }
 
+/* Record `id` read from row `rowid` of its table, if that row still holds
+ * it (history.rec is a hint: VACUUM may renumber rows); *found false if not. */
+static int load_at(wu_db *db, const wu_type *t, const char *id, int64_t rowid, json_t **out, bool *found)
+{
+	struct wu_type_stmts *ts;
+	int rc = stmts(db, t, &ts);
+	if (!rc && !ts->select_at) {
+		char *cols = column_list(t);
+		rc = cols ? prepare_owned(db, &ts->select_at,
+					  sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE rowid = ?1", cols, t->name))
+			  : wu__err_nomem(db);
+		sqlite3_free(cols);
+	}
+	*found = false;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(ts->select_at, 1, rowid);
+	int s = sqlite3_step(ts->select_at);
+	const char *at_id = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ts->select_at, 0) : NULL;
+	if (at_id && !strcmp(at_id, id)) {
+		*found = true;
+		rc = wu__row_to_json(db, t, ts->select_at, out);
+	} else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+		rc = wu__err_sql(db, "cannot read record");
+	}
+	sqlite3_reset(ts->select_at);
+	return rc;
+}
+
+int wu__record_get_at(json_t **out, wu_db *db, const wu_type *t, const char *id, int64_t rowid)
+{
+	bool found = false;
+	*out = NULL;
+	int rc = rowid > 0 ? load_at(db, t, id, rowid, out, &found) : WU_OK;
+	return rc || found ? rc : load(db, t, id, out);
+}
+
 int wu_record_get(json_t **out, wu_db *db, const char *id)
 {
 	*out = NULL;
@@ -344,13 +382,14 @@ int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec)
 
 /* ---- history --------------------------------------------------------------------- */
 
+/* rowid: where a create put the record (history.rec), or 0. */
 static int history_add(wu_db *db, const char *op, const wu_type *t, const char *id, const char *at,
-		       const json_t *changes)
+		       const json_t *changes, int64_t rowid)
 {
 	if (!db->history_insert) {
 		int rc = wu__prepare(db, &db->history_insert,
-				     "INSERT INTO history (at, user, op, type, id, changes) "
-				     "VALUES (:at, :user, :op, :type, :id, :changes)");
+				     "INSERT INTO history (at, user, op, type, id, changes, rec) "
+				     "VALUES (:at, :user, :op, :type, :id, :changes, :rec)");
 		if (rc)
 			return rc;
 	}
@@ -367,6 +406,8 @@ static int history_add(wu_db *db, const char *op, const wu_type *t, const char *
 		sqlite3_bind_text(st, 6, text, -1, free);
 	else
 		sqlite3_bind_null(st, 6);
+	if (rowid > 0)
+		sqlite3_bind_int64(st, 7, rowid);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? WU_OK : wu__err_sql(db, "cannot record history");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -513,7 +554,8 @@ int wu__record_store(wu_db *db, const wu_type *t, const json_t *rec, const json_
 	if (!rc && !(flags & WU__NO_HISTORY)) {
 		char now[32];
 		wu__now(now);
-		rc = history_add(db, "create", t, json_string_value(json_object_get(rec, "id")), now, NULL);
+		rc = history_add(db, "create", t, json_string_value(json_object_get(rec, "id")), now, NULL,
+				 sqlite3_last_insert_rowid(db->sql));
 	}
 	return rc;
 }
@@ -562,8 +604,8 @@ int wu__history_since(wu_db *db, const int64_t *marks)
 		const wu_type *t = wu_type_at(i);
 		sqlite3_stmt *st = NULL;
 		int rc = prepare_owned(db, &st, sqlite3_mprintf(
-			"INSERT INTO history (at, user, op, type, id, changes) "
-			"SELECT ?1, ?2, 'create', ?3, id, NULL FROM \"%w\" WHERE rowid > ?4 ORDER BY rowid", t->name));
+			"INSERT INTO history (at, user, op, type, id, changes, rec) "
+			"SELECT ?1, ?2, 'create', ?3, id, NULL, rowid FROM \"%w\" WHERE rowid > ?4 ORDER BY rowid", t->name));
 		if (rc)
 			return rc;
 		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
@@ -713,7 +755,7 @@ static int update_in_tx(wu_db *db, const wu_type *t, const char *id, const json_
 			sqlite3_clear_bindings(ts->update);
 		}
 		if (!rc)
-			rc = history_add(db, "update", t, id, now, changes);
+			rc = history_add(db, "update", t, id, now, changes, 0);
 	}
 	json_decref(before);
 	json_decref(after);
@@ -788,7 +830,7 @@ static int delete_row_logged(wu_db *db, const wu_type *t, const char *id, const 
 	if (!rc) {
 		char now[32];
 		wu__now(now);
-		rc = history_add(db, "delete", t, id, now, before);
+		rc = history_add(db, "delete", t, id, now, before, 0);
 	}
 	return rc;
 }
@@ -861,7 +903,8 @@ int wu__record_replace(wu_db *db, const wu_type *t, const json_t *rec)
 	if (!rc) {
 		char now[32];
 		wu__now(now);
-		rc = history_add(db, exists ? "update" : "create", t, id, now, changes);
+		rc = history_add(db, exists ? "update" : "create", t, id, now, changes,
+				 exists ? 0 : sqlite3_last_insert_rowid(db->sql));
 	}
 	json_decref(before);
 	json_decref(after);

@@ -17,16 +17,20 @@
 #include "sync.h"
 
 enum {
-	S_DOC_FIND, S_DOC_INSERT, S_DOC_SET, S_REV_FIND, S_REV_INSERT, S_REV_UNLEAF, S_REV_GET,
+	S_DOC_UNLINKED, S_DOC_LINKED, S_HISTORY_FIRST, S_EVER_DELETED, S_DOC_INSERT, S_DOC_SET, S_REV_FIND, S_REV_INSERT, S_REV_UNLEAF, S_REV_GET,
 	S_LEAVES, S_WINNER_BODY, S_HISTORY_SINCE, S_PROJECT_VIS, S_OUTPUT_VIS, S_META_GET, S_META_SET,
 	S_REV_LINK, S_DOC_FIRST, S_HISTORY_TOP, S_COUNT
 };
 _Static_assert(S_COUNT <= sizeof ((wu_db *)0)->sync_stmts / sizeof(sqlite3_stmt *), "wu_db.sync_stmts is too small");
 
 static const char *const stmt_sql[] = {
-	[S_DOC_FIND] = "SELECT pk, winner, deleted FROM doc WHERE doc_id = ?1",
-	[S_DOC_INSERT] = "INSERT INTO doc (doc_id, type, local_seq) "
-			 "VALUES (?1, ?2, (SELECT coalesce(max(local_seq), 0) + 1 FROM doc))",
+	[S_DOC_UNLINKED] = "SELECT pk, winner, deleted FROM doc WHERE doc_id = ?1 AND pk < 0",
+	[S_DOC_LINKED] = "SELECT pk, winner, deleted FROM doc WHERE pk = ?1 AND type = ?2",
+	[S_HISTORY_FIRST] = "SELECT seq FROM history WHERE id = ?1 AND type = ?2 ORDER BY seq LIMIT 1",
+	[S_EVER_DELETED] = "SELECT 1 FROM history WHERE id = ?1 AND op = 'delete' LIMIT 1",
+	[S_DOC_INSERT] = "INSERT INTO doc (pk, doc_id, type, local_seq) "
+			 "VALUES (coalesce(?3, min((SELECT coalesce(min(pk), 0) FROM doc), 0) - 1), ?1, ?2, "
+			 "(SELECT coalesce(max(local_seq), 0) + 1 FROM doc))",
 	[S_DOC_SET] = "UPDATE doc SET winner = ?2, deleted = ?3, conflicted = ?4, "
 		      "local_seq = (SELECT coalesce(max(local_seq), 0) + 1 FROM doc) WHERE pk = ?1",
 	[S_REV_FIND] = "SELECT pk FROM rev WHERE doc = ?1 AND gen = ?2 AND sig = ?3",
@@ -36,7 +40,11 @@ static const char *const stmt_sql[] = {
 	[S_LEAVES] = "SELECT pk, gen, sig, deleted FROM rev WHERE doc = ?1 AND leaf "
 		     "ORDER BY deleted ASC, gen DESC, sig DESC",
 	[S_WINNER_BODY] = "SELECT r.body, r.deleted FROM doc d JOIN rev r ON r.pk = d.winner WHERE d.pk = ?1",
-	[S_HISTORY_SINCE] = "SELECT type, id, max(seq) FROM history WHERE seq > ?1 AND seq <= ?2 GROUP BY type, id ORDER BY 3",
+	/* per record: its last row, whether its first row here is a create,
+	 * and where its newest create put it */
+	[S_HISTORY_SINCE] = "SELECT type, id, max(seq), min(seq), min(seq) = min(CASE WHEN op = 'create' THEN seq END), "
+			    "max(CASE WHEN op = 'create' THEN rec END) "
+			    "FROM history WHERE seq > ?1 AND seq <= ?2 GROUP BY type, id ORDER BY 3",
 	[S_PROJECT_VIS] = "SELECT visibility FROM project WHERE id = ?1",
 	[S_OUTPUT_VIS] = "SELECT p.visibility FROM output o JOIN project p ON p.id = o.project WHERE o.id = ?1",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -229,32 +237,89 @@ char *wu__canonical(const json_t *body)
 
 /* ---- the tree --------------------------------------------------------------- */
 
+/* A document is found one of two ways (sql/008-doc-origin.sql): by its
+ * pk, the seq of its record's first history row ("origin"), when the
+ * record had history when the document was made (every local record);
+ * else (pk < 0) by its _id. doc_find_from tries both. */
 struct doc_row {
 	int64_t pk;
 	int64_t winner;  /* 0: none yet */
 	bool deleted;
+	int64_t origin;  /* doc_find's answer even when not found: 0 for none */
 };
 
-static int doc_find(wu_db *db, const char *doc_id, struct doc_row *d, bool *found)
+/* Steps a statement that answers (pk, winner, deleted) or nothing. */
+static int doc_read(wu_db *db, sqlite3_stmt *st, struct doc_row *d, bool *found)
 {
-	sqlite3_stmt *st;
-	int rc = stmt(db, S_DOC_FIND, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	*found = s == SQLITE_ROW;
 	if (*found) {
 		d->pk = sqlite3_column_int64(st, 0);
 		d->winner = sqlite3_column_int64(st, 1);
 		d->deleted = sqlite3_column_int(st, 2);
-	} else if (s != SQLITE_DONE) {
-		rc = wu__err_sql(db, "cannot read a document");
 	}
 	sqlite3_reset(st);
-	return rc;
+	return *found || s == SQLITE_DONE ? WU_OK : wu__err_sql(db, "cannot read a document");
 }
 
+/* Steps a history query bound to id (and type): its first column, or 0. */
+static int history_int(wu_db *db, int which, const char *id, const char *type, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(db, which, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (type)
+		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	*out = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? WU_OK : wu__err_sql(db, "cannot read the history");
+}
+
+/* The document `doc_id`. `created`: the seq of a create in history that
+ * is the first row of this record the caller has seen, or 0. If the id
+ * was never deleted, nothing came before that create, so it is the origin
+ * (sql/008-doc-origin.sql); else the history is searched for the first row. */
+static int doc_find_from(wu_db *db, const char *doc_id, int64_t created, struct doc_row *d, bool *found)
+{
+	sqlite3_stmt *st;
+	d->origin = 0;
+	int rc = stmt(db, S_DOC_UNLINKED, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
+	rc = doc_read(db, st, d, found);
+	const char *colon = strchr(doc_id, ':');
+	if (rc || *found || !colon || colon - doc_id > 31)
+		return rc;
+	char type[32];
+	memcpy(type, doc_id, (size_t)(colon - doc_id));
+	type[colon - doc_id] = '\0';
+	int64_t deleted = 1;
+	if (created && (rc = history_int(db, S_EVER_DELETED, colon + 1, NULL, &deleted)))
+		return rc;
+	if (!deleted)
+		d->origin = created;
+	else if ((rc = history_int(db, S_HISTORY_FIRST, colon + 1, type, &d->origin)))
+		return rc;
+	if (!d->origin)
+		return WU_OK;
+	if ((rc = stmt(db, S_DOC_LINKED, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, d->origin);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
+	return doc_read(db, st, d, found);
+}
+
+static int doc_find(wu_db *db, const char *doc_id, struct doc_row *d, bool *found)
+{
+	return doc_find_from(db, doc_id, 0, d, found);
+}
+
+/* A new document; d->origin is doc_find's, which has just missed it: the
+ * pk, or 0 for the next negative one. */
 static int doc_create(wu_db *db, const char *doc_id, const char *type, struct doc_row *d)
 {
 	sqlite3_stmt *st;
@@ -263,6 +328,8 @@ static int doc_create(wu_db *db, const char *doc_id, const char *type, struct do
 		return rc;
 	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	if (d->origin)
+		sqlite3_bind_int64(st, 3, d->origin);
 	rc = exec_done(db, st, "cannot store a document");
 	d->pk = sqlite3_last_insert_rowid(db->sql);
 	d->winner = 0;
@@ -457,10 +524,18 @@ static char *tombstone_body(const wu_type *t)
 	return s;
 }
 
+/* What the history says of a record in a catch-up's window: created, as
+ * for doc_find_from, and rowid, where its newest create put it (or 0). */
+struct window_row {
+	int64_t created;
+	int64_t rowid;
+};
+
 /* Brings document TYPE:id up to date with the record as it is now, once
  * per pass (`done`: the documents this pass already brought up to date).
  * *flipped: whether the record went from shared to not, or back. */
-static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char *id, bool *flipped)
+static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char *id, struct window_row w,
+			   bool *flipped)
 {
 	json_t *rec = NULL, *body = NULL;
 	char doc_id[80];
@@ -470,7 +545,7 @@ static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char
 		return WU_OK;
 	if (json_object_set_new(done, doc_id, json_true()))
 		return wu__err_nomem(db);
-	int rc = wu__record_get_typed(&rec, db, t, id);
+	int rc = wu__record_get_at(&rec, db, t, id, w.rowid);
 	if (rc == WU_ENOTFOUND) {
 		wu__err_clear(db);
 		rc = WU_OK;
@@ -482,7 +557,7 @@ static int catch_up_record(wu_db *db, json_t *done, const wu_type *t, const char
 	struct doc_row d;
 	bool found = false;
 	if (!rc)
-		rc = doc_find(db, doc_id, &d, &found);
+		rc = doc_find_from(db, doc_id, w.created, &d, &found);
 	char *text = NULL, *current = NULL;
 	bool current_deleted = true;
 	if (!rc && body && !(text = wu__canonical(body)))
@@ -535,7 +610,7 @@ static int catch_up_dependants(wu_db *db, json_t *done, const wu_type *t, const 
 			char child[37];
 			snprintf(child, sizeof child, "%s", (const char *)sqlite3_column_text(st, 0));
 			bool flipped;
-			rc = catch_up_record(db, done, dt, child, &flipped);
+			rc = catch_up_record(db, done, dt, child, (struct window_row){ 0, 0 }, &flipped);
 			if (!rc && flipped)
 				rc = catch_up_dependants(db, done, dt, child, mark);
 		}
@@ -612,8 +687,10 @@ int wu__revs_catch_up_step(wu_db *db, int64_t rows, bool *more)
 		char id[37];
 		bool flipped = false;
 		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
+		struct window_row w = { sqlite3_column_int(st, 4) ? sqlite3_column_int64(st, 3) : 0,
+					sqlite3_column_int64(st, 5) };
 		if (t)
-			rc = catch_up_record(db, done, t, id, &flipped);
+			rc = catch_up_record(db, done, t, id, w, &flipped);
 		if (!rc && flipped)
 			rc = catch_up_dependants(db, done, t, id, mark);
 	}
@@ -834,22 +911,26 @@ int wu__revs_have(wu_db *db, const char *doc_id, const char *rev, bool *have)
 	return rc;
 }
 
-int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out)
+int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out, json_t **pks)
 {
 	sqlite3_stmt *st;
 	int rc = stmt(db, S_LEAVES, &st);
 	if (rc)
 		return rc;
-	json_t *a = json_array();
-	if (!a)
+	json_t *a = json_array(), *p = pks ? json_array() : NULL;
+	if (!a || (pks && !p)) {
+		json_decref(a);
+		json_decref(p);
 		return wu__err_nomem(db);
+	}
 	sqlite3_bind_int64(st, 1, doc);
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		char rev[64];
 		snprintf(rev, sizeof rev, "%lld-%s", (long long)sqlite3_column_int64(st, 1),
 			 (const char *)sqlite3_column_text(st, 2));
-		if (json_array_append_new(a, json_string(rev))) {
+		if (json_array_append_new(a, json_string(rev)) ||
+		    (p && json_array_append_new(p, json_integer(sqlite3_column_int64(st, 0))))) {
 			s = SQLITE_NOMEM;
 			break;
 		}
@@ -857,9 +938,12 @@ int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out)
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE) {
 		json_decref(a);
+		json_decref(p);
 		return s == SQLITE_NOMEM ? wu__err_nomem(db) : wu__err_sql(db, "cannot read the leaves of a document");
 	}
 	*out = a;
+	if (pks)
+		*pks = p;
 	return WU_OK;
 }
 
@@ -891,24 +975,28 @@ static int add_ancestors(wu_db *db, int64_t parent, struct wu_buf *out)
  * no parse and no dump per document. Its keys come out sorted, as the
  * canonical body's are ('_' sorts before every field name), so it is the
  * same text a sorted dump of it gives (the dry run prints that). */
-int wu__revs_upload_text(wu_db *db, int64_t doc, const char *doc_id, const char *rev, struct wu_buf *out)
+int wu__revs_upload_text(wu_db *db, int64_t pk, const char *doc_id, const char *rev, struct wu_buf *out)
 {
-	int64_t gen, pk;
+	int64_t gen;
 	char sig[33];
 	if (!wu__rev_parse(rev, &gen, sig))
 		return wu__err(db, WU_EREMOTE, "%s: the server asked for '%s', which is not a revision id", doc_id, rev);
-	int rc = rev_find(db, doc, gen, sig, &pk);
-	if (!rc && !pk)
-		rc = wu__err(db, WU_EREMOTE, "%s: the server asked for revision %s, which is not here", doc_id, rev);
 	sqlite3_stmt *st;
-	if (rc || (rc = stmt(db, S_REV_GET, &st)))
+	int rc = pk ? stmt(db, S_REV_GET, &st) : WU_OK;
+	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, pk);
-	int s = sqlite3_step(st);
-	if (s != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return s == SQLITE_DONE ? wu__err(db, WU_EDB, "revision %lld is missing", (long long)pk)
-					: wu__err_sql(db, "cannot read a revision");
+	int s = SQLITE_DONE;
+	if (pk) {
+		sqlite3_bind_int64(st, 1, pk);
+		s = sqlite3_step(st);
+	}
+	/* rev rows never change their gen and sig: this is a check, not a race */
+	if (s != SQLITE_ROW || sqlite3_column_int64(st, 1) != gen || strcmp((const char *)sqlite3_column_text(st, 2), sig)) {
+		if (pk)
+			sqlite3_reset(st);
+		return s == SQLITE_ROW || s == SQLITE_DONE
+			       ? wu__err(db, WU_EREMOTE, "%s: the server asked for revision %s, which is not one offered", doc_id, rev)
+			       : wu__err_sql(db, "cannot read a revision");
 	}
 	bool deleted = sqlite3_column_int(st, 3);
 	char start[32];

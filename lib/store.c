@@ -217,24 +217,53 @@ void wu__ref_cache_clear(wu_db *db)
 
 /* ---- migrations -------------------------------------------------------- */
 
+/* Any row that names a missing parent, after a migration: one is an error. */
+static int foreign_keys_hold(wu_db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = wu__prepare(db, &st, "PRAGMA foreign_key_check");
+	if (rc)
+		return rc;
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		rc = wu__err(db, WU_EDB, "a row of %s names a missing row of %s", (const char *)sqlite3_column_text(st, 0),
+			     (const char *)sqlite3_column_text(st, 2));
+	else if (s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot check foreign keys");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One migration, one transaction. Foreign keys are off while it runs, as
+ * SQLite's procedure for rebuilding a table asks (dropping a parent table
+ * would otherwise fail or cascade), and checked before it commits. */
 static int apply_migration(wu_db *db, const struct wu_embedded *m)
 {
 	int n = migration_number(m->name);
-	int rc = wu__write_begin(db);
+	int rc = exec(db, "PRAGMA foreign_keys = OFF", "cannot disable foreign keys");
+	if (!rc)
+		rc = wu__write_begin(db);
 	if (rc)
 		return rc;
 	if (sqlite3_exec(db->sql, m->text, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = wu__err_sql(db, "migration failed");
 		wu__err_prefix(db, "%s", m->name);
-		return wu__write_end(db, rc);
 	}
-	char *sql = sqlite3_mprintf("PRAGMA user_version = %d; PRAGMA application_id = %d",
-				    n, WU_APPLICATION_ID);
-	if (!sql)
-		return wu__write_end(db, wu__err_nomem(db));
-	rc = exec(db, sql, "cannot record schema version");
+	char *sql = rc ? NULL : sqlite3_mprintf("PRAGMA user_version = %d; PRAGMA application_id = %d",
+						n, WU_APPLICATION_ID);
+	if (!rc && !sql)
+		rc = wu__err_nomem(db);
+	if (!rc)
+		rc = exec(db, sql, "cannot record schema version");
 	sqlite3_free(sql);
-	return wu__write_end(db, rc);
+	if (!rc && (rc = foreign_keys_hold(db)))
+		wu__err_prefix(db, "%s", m->name);
+	rc = wu__write_end(db, rc);
+	if (rc) {
+		sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL); /* the first error is the one to report */
+		return rc;
+	}
+	return exec(db, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
 }
 
 /* A file that SQLite can read but that some other program made is refused,
@@ -413,6 +442,7 @@ void wu_db_close(wu_db *db)
 			sqlite3_finalize(db->stmts[i].update);
 			sqlite3_finalize(db->stmts[i].select_one);
 			sqlite3_finalize(db->stmts[i].exists);
+			sqlite3_finalize(db->stmts[i].select_at);
 		}
 	}
 	sqlite3_finalize(db->history_insert);

@@ -632,7 +632,7 @@ static int reject(struct run *r, const char *direction, const char *doc_id, cons
 
 struct page {
 	json_t *diff;      /* {doc_id: [leaf revs]} for _revs_diff */
-	json_t *pks;       /* {doc_id: doc pk} */
+	json_t *pks;       /* {doc_id: [rev pk of each leaf in diff]} */
 	int64_t last_seq;
 	size_t n;
 };
@@ -664,9 +664,10 @@ static int push_page(struct run *r, int64_t since, struct page *p)
 		p->n++;
 		if (doc_id[0] == '_')
 			continue; /* reserved ids never leave */
-		rc = wu__revs_leaves(r->db, pk, &leaves);
+		json_t *leaf_pks = NULL;
+		rc = wu__revs_leaves(r->db, pk, &leaves, &leaf_pks);
 		if (!rc && (json_object_set_new(p->diff, doc_id, leaves) ||
-			    json_object_set_new(p->pks, doc_id, json_integer(pk))))
+			    json_object_set_new(p->pks, doc_id, leaf_pks)))
 			rc = wu__err_nomem(r->db);
 	}
 	if (!rc && s != SQLITE_DONE)
@@ -801,6 +802,18 @@ static size_t batch_end(const struct run *r, const struct upload_set *u, size_t 
 	return i;
 }
 
+/* The pk of the leaf `rev` that push_page offered, or 0 (not offered). */
+static int64_t offered_pk(const json_t *offered, const json_t *pks, const json_t *rev)
+{
+	size_t k;
+	json_t *o;
+	json_array_foreach(offered, k, o) {
+		if (json_equal(o, rev))
+			return json_integer_value(json_array_get(pks, k));
+	}
+	return 0;
+}
+
 /* The documents of `p` the server lacks, from its _revs_diff, as text in `u`. */
 static int missing_docs(struct run *r, struct page *p, struct upload_set *u)
 {
@@ -831,14 +844,15 @@ static int missing_docs(struct run *r, struct page *p, struct upload_set *u)
 	if (!rc)
 		rc = wu__read_begin(r->db, &began);
 	json_object_foreach(rc ? NULL : resp, doc_id, v) {
-		json_t *pk = json_object_get(p->pks, doc_id);
+		json_t *pks = json_object_get(p->pks, doc_id), *offered = json_object_get(p->diff, doc_id);
 		size_t i;
 		json_t *rev;
-		if (!pk)
+		if (!pks)
 			continue; /* not one we asked about */
 		json_array_foreach(json_object_get(v, "missing"), i, rev) {
 			size_t off = u->text.len;
-			rc = wu__revs_upload_text(r->db, json_integer_value(pk), doc_id, json_string_value(rev), &u->text);
+			rc = wu__revs_upload_text(r->db, offered_pk(offered, pks, rev), doc_id, json_string_value(rev),
+						  &u->text);
 			if (!rc && !upload_set_mark(u, off))
 				rc = wu__err_nomem(r->db);
 			if (rc)

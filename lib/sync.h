@@ -49,13 +49,14 @@ int wu__revs_store_pulled(wu_db *db, const json_t *doc, bool *stored, bool *conf
 /* Whether revision `rev` of document `doc_id` is here. */
 int wu__revs_have(wu_db *db, const char *doc_id, const char *rev, bool *have);
 
-/* The leaf revision ids of document pk `doc` (new array of strings). */
-int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out);
+/* The leaf revision ids of document pk `doc` (new array of strings), and
+ * if pks is not NULL their rev pks (new array of integers, in step). */
+int wu__revs_leaves(wu_db *db, int64_t doc, json_t **out, json_t **pks);
 
-/* Appends the document to upload for revision `rev` of doc pk `doc`, as
- * compact JSON text with sorted keys: body, _id, _rev, _revisions and
- * _deleted. */
-int wu__revs_upload_text(wu_db *db, int64_t doc, const char *doc_id, const char *rev, struct wu_buf *out);
+/* Appends the document to upload for revision `rev` of document `doc_id`,
+ * rev pk `pk` (0: not one of its leaves), as compact JSON text with sorted
+ * keys: body, _id, _rev, _revisions and _deleted. */
+int wu__revs_upload_text(wu_db *db, int64_t pk, const char *doc_id, const char *rev, struct wu_buf *out);
 
 /* "TYPE:UUID" -> type and record id; NULL when it is not a withus record id. */
 const wu_type *wu__doc_split(const char *doc_id, char id[37]);

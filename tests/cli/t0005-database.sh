@@ -43,13 +43,26 @@ check "... with nothing left under the old name ('rate' is now the exchange-rate
 S="$TMP/v6.db"
 w --db "$S" add org --name Six --kind ngo --country GB >/dev/null
 w --db "$S" edit Six --name "Six Two" >/dev/null
-sqlite3 "$S" "CREATE TABLE h6 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,
+# Version 6 also had version 4's doc and rev tables (migration 8 rebuilds them).
+sqlite3 -bail "$S" "DROP INDEX history_deleted;
+CREATE TABLE h6 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,
 op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')), type TEXT NOT NULL, id TEXT NOT NULL, changes TEXT);
-INSERT INTO h6 SELECT * FROM history; DROP TABLE history; ALTER TABLE h6 RENAME TO history;
-CREATE INDEX history_id ON history (id); PRAGMA user_version = 6"
-before=$(sqlite3 "$S" 'SELECT * FROM history ORDER BY seq')
+INSERT INTO h6 SELECT seq, at, user, op, type, id, changes FROM history; DROP TABLE history; ALTER TABLE h6 RENAME TO history;
+CREATE INDEX history_id ON history (id);
+DROP TABLE rev; DROP TABLE doc;
+CREATE TABLE doc (pk INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, winner INTEGER,
+deleted INTEGER NOT NULL DEFAULT 0, conflicted INTEGER NOT NULL DEFAULT 0, local_seq INTEGER NOT NULL UNIQUE);
+CREATE INDEX doc_conflicted ON doc (conflicted) WHERE conflicted;
+CREATE TABLE rev (pk INTEGER PRIMARY KEY, doc INTEGER NOT NULL REFERENCES doc (pk), parent INTEGER REFERENCES rev (pk),
+gen INTEGER NOT NULL CHECK (gen >= 1), sig TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+leaf INTEGER NOT NULL DEFAULT 1, body TEXT, UNIQUE (doc, gen, sig));
+CREATE INDEX rev_leaf ON rev (doc, leaf); CREATE INDEX rev_parent ON rev (parent);
+PRAGMA user_version = 6"
+check "a version-6 file is made (history with 7 columns)" sh -c "[ \$(sqlite3 '$S' 'PRAGMA user_version') = 6 ] && [ \$(sqlite3 '$S' 'SELECT count(*) FROM pragma_table_info(\"history\")') = 7 ]"
+before=$(sqlite3 "$S" 'SELECT seq, at, user, op, type, id, changes FROM history ORDER BY seq')
 expect_rc 0 "a version-6 database opens for writing (migrated)" w --db "$S" add org --name Seven --kind ngo --country GB
-check "... its history rows are all there, unchanged" sh -c "[ \"\$(sqlite3 '$S' 'SELECT * FROM history WHERE seq <= 2 ORDER BY seq')\" = '$before' ] && [ \$(sqlite3 '$S' 'SELECT count(*) FROM history') = 3 ]"
+check "... its history rows are all there, unchanged" sh -c "[ \"\$(sqlite3 '$S' 'SELECT seq, at, user, op, type, id, changes FROM history WHERE seq <= 2 ORDER BY seq')\" = '$before' ] && [ \$(sqlite3 '$S' 'SELECT count(*) FROM history') = 3 ]"
+check "... history notes where a create put its record" sh -c "[ \$(sqlite3 '$S' \"SELECT rec FROM history WHERE seq = 3\") = \$(sqlite3 '$S' \"SELECT rowid FROM org WHERE name = 'Seven'\") ]"
 check "... the check on op no longer uses IN, and still refuses other ops" sh -c "
 	! sqlite3 '$S' \"SELECT sql FROM sqlite_schema WHERE name = 'history'\" | grep -q ' IN ' &&
 	! sqlite3 '$S' \"INSERT INTO history (at, user, op, type, id) VALUES ('x', 'x', 'rename', 'org', 'x')\" 2>/dev/null"

@@ -175,6 +175,161 @@ static void identical_records_make_identical_revisions(void **state)
 	wu_db_close(b);
 }
 
+static int64_t count_of(wu_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void delete_ok(wu_db *db, const char *id)
+{
+	assert_int_equal(wu_record_delete(db, id), WU_OK);
+}
+
+#define ORG_1 "0a1b2c3d-0000-4000-8000-000000000001"
+
+/* A document's pk is the seq of its record's first history row
+ * (sql/008-doc-origin.sql); a record deleted and made again with the same
+ * id is the same document, whether the catch-up saw it go or not, and so is
+ * one whose id another type also uses. */
+static void documents_are_numbered_by_their_first_history_row(void **state)
+{
+	wu_db *db = *state;
+	add_with_meta(db, "org", org_json);
+	catch_up(db);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc d WHERE d.pk = (SELECT min(seq) FROM history "
+				      "WHERE id = '" ORG_1 "' AND type = 'org') AND d.doc_id = 'org:" ORG_1 "'"), 1);
+	/* deleted, then made again: a tombstone, then generation 3 on it */
+	delete_ok(db, ORG_1);
+	catch_up(db);
+	char *rev = leaf_of(db, "org:" ORG_1);
+	assert_int_equal(strncmp(rev, "2-", 2), 0);
+	free(rev);
+	assert_int_equal(count_of(db, "SELECT deleted FROM doc"), 1);
+	add_with_meta(db, "org", org_json);
+	catch_up(db);
+	rev = leaf_of(db, "org:" ORG_1);
+	assert_non_null(rev);
+	assert_int_equal(strncmp(rev, "3-", 2), 0);
+	free(rev);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc"), 1);
+	/* deleted and made again between two catch-ups: still one document */
+	delete_ok(db, ORG_1);
+	add_with_meta(db, "org", org_json);
+	json_t *patch = parse("{\"alias\":\"Group A\"}");
+	assert_int_equal(wu_record_update(db, ORG_1, patch, 0), WU_OK);
+	json_decref(patch);
+	catch_up(db);
+	rev = leaf_of(db, "org:" ORG_1);
+	assert_int_equal(strncmp(rev, "4-", 2), 0);
+	free(rev);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc"), 1);
+	/* a project with the org's id: its own document, numbered by its own first row */
+	json_t *p = parse("{\"id\":\"" ORG_1 "\",\"title\":\"Same id\",\"lead_org\":\"" ORG_1 "\",\"visibility\":\"shared\"}");
+	char *id = NULL;
+	assert_int_equal(wu_record_add(&id, db, "project", p, WU_KEEP_META), WU_OK);
+	wu_free(id);
+	json_decref(p);
+	catch_up(db);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc"), 2);
+	rev = leaf_of(db, "project:" ORG_1);
+	assert_int_equal(strncmp(rev, "1-", 2), 0);
+	free(rev);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc d WHERE d.doc_id = 'project:" ORG_1 "' AND d.pk = "
+				      "(SELECT min(seq) FROM history WHERE id = '" ORG_1 "' AND type = 'project')"), 1);
+	rev = leaf_of(db, "org:" ORG_1);
+	assert_int_equal(strncmp(rev, "4-", 2), 0);
+	free(rev);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+/* The shape of doc, rev and history before migration 008, with the
+ * documents renumbered (so that the migration must map them back) and one
+ * document pulled before its record existed here (it has no history). */
+static const char to_version_7[] =
+	"DROP INDEX history_deleted; ALTER TABLE history DROP COLUMN rec;"
+	"CREATE TABLE d7 (pk INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, winner INTEGER,"
+	" deleted INTEGER NOT NULL DEFAULT 0, conflicted INTEGER NOT NULL DEFAULT 0, local_seq INTEGER NOT NULL UNIQUE);"
+	"INSERT INTO d7 SELECT pk + 100, doc_id, type, winner, deleted, conflicted, local_seq FROM doc;"
+	"CREATE TABLE r7 (pk INTEGER PRIMARY KEY, doc INTEGER NOT NULL REFERENCES doc (pk), parent INTEGER REFERENCES rev (pk),"
+	" gen INTEGER NOT NULL CHECK (gen >= 1), sig TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	" leaf INTEGER NOT NULL DEFAULT 1, body TEXT, UNIQUE (doc, gen, sig));"
+	"INSERT INTO r7 SELECT pk, doc + 100, parent, gen, sig, deleted, leaf, body FROM rev;"
+	"INSERT INTO d7 (pk, doc_id, type, winner, deleted, local_seq) VALUES (50, 'org:0a1b2c3d-0000-4000-8000-0000000000ff', 'org',"
+	" 9000, 1, (SELECT max(local_seq) + 1 FROM d7));"
+	"INSERT INTO r7 (pk, doc, gen, sig, deleted, leaf, body) VALUES (9000, 50, 1, 'ffff', 1, 1, '{\"type\":\"org\"}');"
+	"DROP TABLE rev; DROP TABLE doc; ALTER TABLE d7 RENAME TO doc; ALTER TABLE r7 RENAME TO rev;"
+	"CREATE INDEX doc_conflicted ON doc (conflicted) WHERE conflicted; CREATE INDEX rev_leaf ON rev (doc, leaf);"
+	"CREATE INDEX rev_parent ON rev (parent); PRAGMA user_version = 7;";
+
+/* A version-7 database with documents opens (migrated): every document
+ * and revision kept, each document numbered by its record's first history
+ * row (or below zero without one), and edits carry on the same trees. */
+static void version_7_documents_migrate(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/withus-unit-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/v7.db", dir);
+	wu_db *db;
+	assert_int_equal(wu_db_open(&db, path, NULL), WU_OK);
+	add_with_meta(db, "org", org_json);
+	char other[37];
+	add_ok(db, "org", "{\"name\":\"Other\",\"kind\":\"ngo\",\"country\":\"GB\",\"visibility\":\"public\"}", other);
+	catch_up(db);
+	json_t *patch = parse("{\"alias\":\"Group A\"}");
+	assert_int_equal(wu_record_update(db, ORG_1, patch, 0), WU_OK);
+	json_decref(patch);
+	catch_up(db);
+	char *before = leaf_of(db, "org:" ORG_1);
+	wu_db_close(db);
+
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	char *err = NULL;
+	int rc = sqlite3_exec(raw, to_version_7, NULL, NULL, &err);
+	if (rc)
+		fprintf(stderr, "to version 7: %s\n", err);
+	assert_int_equal(rc, SQLITE_OK);
+	sqlite3_close(raw);
+
+	assert_int_equal(wu_db_open(&db, path, NULL), WU_OK);
+	assert_int_equal(count_of(db, "PRAGMA user_version"), wu_schema_version());
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc"), 3);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM rev"), 4);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc d WHERE d.pk = (SELECT min(seq) FROM history h "
+				      "WHERE h.type = d.type AND d.doc_id = d.type || ':' || h.id)"), 2);
+	assert_int_equal(count_of(db, "SELECT pk FROM doc WHERE doc_id = 'org:0a1b2c3d-0000-4000-8000-0000000000ff'"), -1);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM rev r JOIN doc d ON d.pk = r.doc AND d.winner = r.pk"), 3);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'rev_parent'"), 0);
+	char *after = leaf_of(db, "org:" ORG_1);
+	assert_string_equal(before, after);
+	free(after);
+	/* the next edit is generation 3 of the same document */
+	patch = parse("{\"alias\":\"Group B\"}");
+	assert_int_equal(wu_record_update(db, ORG_1, patch, 0), WU_OK);
+	json_decref(patch);
+	catch_up(db);
+	after = leaf_of(db, "org:" ORG_1);
+	assert_int_equal(strncmp(after, "3-", 2), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM doc"), 3);
+	/* the pulled one is still found by its _id */
+	bool have = false;
+	assert_int_equal(wu__revs_have(db, "org:0a1b2c3d-0000-4000-8000-0000000000ff", "1-ffff", &have), WU_OK);
+	assert_true(have);
+	free(before);
+	free(after);
+	wu_db_close(db);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void store(wu_db *db, const char *json, bool want_stored)
 {
 	json_t *d = parse(json);
@@ -421,6 +576,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pulled_documents_are_checked, db_setup, db_teardown),
 		cmocka_unit_test(server_rules_have_their_shape),
 		cmocka_unit_test_setup_teardown(canonical_text_is_janssons, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(documents_are_numbered_by_their_first_history_row, db_setup, db_teardown),
+		cmocka_unit_test(version_7_documents_migrate),
 		cmocka_unit_test_setup_teardown(sync_refuses_a_bad_batch_size, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(sync_through_a_scripted_server, db_setup, db_teardown),
 	};
