@@ -133,20 +133,10 @@ int wu__record_store(wu_db *db, const wu_type *t, const json_t *rec, const json_
  * that store (cols given) need not search the record again. */
 #define WU_MAX_COLUMNS 64
 void wu__record_columns(const wu_type *t, const json_t *rec, const json_t **cols);
-/* The history of a bulk insert (import), written as it goes: begin notes
- * every table's highest rowid; the inserter sets dirty[type index] for each
- * table it adds to; each step writes one "create" history row for every
- * record added to a dirty table since, one statement per table. */
-struct wu_bulk_history {
-	int64_t *mark;       /* per type: the highest rowid whose history is written */
-	bool *dirty;         /* per type: added to since the last step */
-	sqlite3_stmt **top;  /* per type: its highest rowid */
-	sqlite3_stmt **log;  /* per type: the history of the rows above the mark */
-	char at[32];         /* one time for the whole insert */
-};
-int wu__bulk_history_begin(wu_db *db, struct wu_bulk_history *h);
-int wu__bulk_history_step(wu_db *db, struct wu_bulk_history *h);
-void wu__bulk_history_end(struct wu_bulk_history *h);
+/* The highest rowid of every type's table, before a bulk insert. */
+int wu__rowid_marks(wu_db *db, int64_t *marks);
+/* One "create" history row for every record inserted after `marks`. */
+int wu__history_since(wu_db *db, const int64_t *marks);
 int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec);
 typedef int (*wu__row_fn)(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload);
 int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped);

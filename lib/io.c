@@ -383,14 +383,8 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* Records stored between two steps of their history: the history is
- * written while the reader parses ahead, not all after it has finished,
- * and its statements read rows still in the page cache. */
-#define HISTORY_STEP 16384
-
 /* The writer's side: takes records in input order and stores them. */
-static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsigned flags,
-		     struct wu_bulk_history *h, uint64_t *count)
+static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsigned flags, uint64_t *count)
 {
 	struct batch *b;
 	int rc = WU_OK;
@@ -405,11 +399,8 @@ static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsign
 			if (rc) {
 				wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)p->line);
 			} else {
-				h->dirty[wu__type_index(p->t)] = true;
 				(*count)++;
 				progress(o, p->bytes, *count, false);
-				if (*count % HISTORY_STEP == 0)
-					rc = wu__bulk_history_step(db, h);
 			}
 		}
 		queue_done(q, b);
@@ -419,8 +410,7 @@ static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsign
 	return rc;
 }
 
-static int import_records(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts *o, const wu_type *csv_type,
-			  struct wu_bulk_history *h)
+static int import_records(uint64_t *count, wu_db *db, FILE *in, const wu_import_opts *o, const wu_type *csv_type)
 {
 	struct queue *q = calloc(1, sizeof *q);
 	struct batch *first = calloc(1, sizeof *first);
@@ -446,7 +436,7 @@ static int import_records(uint64_t *count, wu_db *db, FILE *in, const wu_import_
 		free(first);
 		rc = wu__err(db, WU_ENOMEM, "cannot start the import's reader thread");
 	} else {
-		rc = store_all(db, q, o, flags, h, count);
+		rc = store_all(db, q, o, flags, count);
 		queue_cancel(q);
 		struct batch *rest;
 		while ((rest = queue_take(q)))
@@ -476,19 +466,23 @@ int wu_import(uint64_t *out, wu_db *db, FILE *in, const wu_import_opts *opts)
 	const wu_type *csv_type = NULL;
 	if (!strcmp(fmt, "csv") && !(csv_type = wu_type_find(o->type)))
 		return wu__err(db, WU_EINVAL, "csv import: '%s' is not a record type", o->type ? o->type : "(none given)");
+	int64_t *marks = calloc(wu_type_count(), sizeof *marks);
+	if (!marks)
+		return wu__err_nomem(db);
 	int rc = db->flags & WU_OPEN_READONLY ? wu__write_begin(db) : wu_begin_bulk(db);
-	if (rc)
+	if (rc) {
+		free(marks);
 		return rc;
-	/* the history of an import is written in one statement per type and
-	 * step, not one per record: the same rows, at a fraction of the cost */
-	struct wu_bulk_history h;
-	rc = wu__bulk_history_begin(db, &h);
+	}
+	rc = wu__rowid_marks(db, marks);
 	if (!rc)
-		rc = import_records(&count, db, in, o, csv_type, &h);
+		rc = import_records(&count, db, in, o, csv_type);
+	/* the history of an import is written in one statement per type, not
+	 * one per record: the same rows, at a fraction of the cost */
 	if (!rc)
-		rc = wu__bulk_history_step(db, &h);
-	wu__bulk_history_end(&h);
+		rc = wu__history_since(db, marks);
 	rc = wu__write_end(db, rc);
+	free(marks);
 	if (!rc) {
 		progress(o, 0, count, true);
 		if (out)

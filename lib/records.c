@@ -584,90 +584,41 @@ static int table_int(wu_db *db, const char *select, const wu_type *t, int64_t *o
 	return rc;
 }
 
-/* ---- the history of a bulk insert ------------------------------------------------ */
-
-/* The highest rowid of type i's table (its statement prepared once). */
-static int bulk_history_top(wu_db *db, struct wu_bulk_history *h, size_t i, int64_t *out)
+int wu__rowid_marks(wu_db *db, int64_t *marks)
 {
-	if (!h->top[i]) {
-		int rc = prepare_owned(db, &h->top[i],
-				       sqlite3_mprintf("SELECT coalesce(max(rowid), 0) FROM \"%w\"", wu_type_at(i)->name));
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		int rc = table_int(db, "SELECT coalesce(max(rowid), 0) FROM \"%w\"", wu_type_at(i), &marks[i]);
 		if (rc)
 			return rc;
 	}
-	int s = sqlite3_step(h->top[i]);
-	*out = s == SQLITE_ROW ? sqlite3_column_int64(h->top[i], 0) : 0;
-	sqlite3_reset(h->top[i]);
-	return s == SQLITE_ROW ? WU_OK : wu__err_sql(db, "cannot read the table size");
+	return WU_OK;
 }
 
-/* A new row always gets a rowid above the largest one, so the rows between
- * a mark and the table's top are exactly those added since the mark, in
- * the order they were added: one statement writes all their history. */
-int wu__bulk_history_step(wu_db *db, struct wu_bulk_history *h)
+/* A new row always gets a rowid above the largest one, so the rows above the
+ * marks are exactly those this import added, in the order it added them. */
+int wu__history_since(wu_db *db, const int64_t *marks)
 {
-	int rc = WU_OK;
-	for (size_t i = 0; i < wu_type_count() && !rc; i++) {
-		int64_t top;
-		if (!h->dirty[i] || (rc = bulk_history_top(db, h, i, &top)) || top <= h->mark[i])
-			continue;
+	char now[32];
+	wu__now(now);
+	for (size_t i = 0; i < wu_type_count(); i++) {
 		const wu_type *t = wu_type_at(i);
-		if (!h->log[i] &&
-		    (rc = prepare_owned(db, &h->log[i], sqlite3_mprintf(
-			     "INSERT INTO history (at, user, op, type, id, changes, rec) "
-			     "SELECT ?1, ?2, 'create', ?3, id, NULL, rowid FROM \"%w\" "
-			     "WHERE rowid > ?4 AND rowid <= ?5 ORDER BY rowid", t->name))))
-			break;
-		sqlite3_stmt *st = h->log[i];
-		sqlite3_bind_text(st, 1, h->at, -1, SQLITE_STATIC);
+		sqlite3_stmt *st = NULL;
+		int rc = prepare_owned(db, &st, sqlite3_mprintf(
+			"INSERT INTO history (at, user, op, type, id, changes, rec) "
+			"SELECT ?1, ?2, 'create', ?3, id, NULL, rowid FROM \"%w\" WHERE rowid > ?4 ORDER BY rowid", t->name));
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, db->user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, t->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, h->mark[i]);
-		sqlite3_bind_int64(st, 5, top);
+		sqlite3_bind_int64(st, 4, marks[i]);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = wu__err_sql(db, "cannot record history");
-		sqlite3_reset(st);
-		h->mark[i] = top;
-		h->dirty[i] = false;
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
 	}
-	return rc;
-}
-
-void wu__bulk_history_end(struct wu_bulk_history *h)
-{
-	for (size_t i = 0; i < wu_type_count(); i++) {
-		if (h->top)
-			sqlite3_finalize(h->top[i]);
-		if (h->log)
-			sqlite3_finalize(h->log[i]);
-	}
-	free(h->mark);
-	free(h->dirty);
-	free(h->top);
-	free(h->log);
-	memset(h, 0, sizeof *h);
-}
-
-int wu__bulk_history_begin(wu_db *db, struct wu_bulk_history *h)
-{
-	size_t n = wu_type_count();
-	memset(h, 0, sizeof *h);
-	h->mark = calloc(n, sizeof *h->mark);
-	h->dirty = calloc(n, sizeof *h->dirty);
-	h->top = calloc(n, sizeof *h->top);
-	h->log = calloc(n, sizeof *h->log);
-	if (!h->mark || !h->dirty || !h->top || !h->log) {
-		wu__bulk_history_end(h);
-		return wu__err_nomem(db);
-	}
-	wu__now(h->at);
-	int rc = WU_OK;
-	for (size_t i = 0; i < n && !rc; i++) {
-		h->dirty[i] = true;
-		rc = bulk_history_top(db, h, i, &h->mark[i]);
-		h->dirty[i] = false;
-	}
-	return rc;
+	return WU_OK;
 }
 
 int wu_record_add(char **out_id, wu_db *db, const char *type, const json_t *fields, unsigned flags)
