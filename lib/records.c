@@ -240,23 +240,33 @@ const wu_type *wu__type_of_id(wu_db *db, const char *id, int *rc)
 	return NULL;
 }
 
+/* Steps `st` (bound, selecting a record's columns) and reads its row if it
+ * holds record `id`: *found false if it holds none, or another. */
+static int read_row(wu_db *db, const wu_type *t, sqlite3_stmt *st, const char *id, json_t **out, bool *found)
+{
+	int s = sqlite3_step(st);
+	const char *row_id = s == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	int rc = WU_OK;
+	*found = row_id && !strcmp(row_id, id);
+	if (*found)
+		rc = wu__row_to_json(db, t, st, out);
+	else if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = wu__err_sql(db, "cannot read record");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 static int load(wu_db *db, const wu_type *t, const char *id, json_t **out)
 {
 	struct wu_type_stmts *ts;
+	bool found = false;
 	int rc = stmts(db, t, &ts);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(ts->select_one, 1, id, -1, SQLITE_STATIC);
-	int s = sqlite3_step(ts->select_one);
-	if (s == SQLITE_ROW)
-		rc = wu__row_to_json(db, t, ts->select_one, out);
-	else if (s == SQLITE_DONE)
-		rc = wu__err(db, WU_ENOTFOUND, "no %s with id '%s'", t->name, id);
-	else
-		rc = wu__err_sql(db, "cannot read record");
-	sqlite3_reset(ts->select_one);
-	sqlite3_clear_bindings(ts->select_one);
-	return rc;
+	rc = read_row(db, t, ts->select_one, id, out, &found);
+	return rc || found ? rc : wu__err(db, WU_ENOTFOUND, "no %s with id '%s'", t->name, id);
 }
 
 int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *id)
@@ -282,16 +292,7 @@ static int load_at(wu_db *db, const wu_type *t, const char *id, int64_t rowid, j
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(ts->select_at, 1, rowid);
-	int s = sqlite3_step(ts->select_at);
-	const char *at_id = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ts->select_at, 0) : NULL;
-	if (at_id && !strcmp(at_id, id)) {
-		*found = true;
-		rc = wu__row_to_json(db, t, ts->select_at, out);
-	} else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-		rc = wu__err_sql(db, "cannot read record");
-	}
-	sqlite3_reset(ts->select_at);
-	return rc;
+	return read_row(db, t, ts->select_at, id, out, found);
 }
 
 int wu__record_get_at(json_t **out, wu_db *db, const wu_type *t, const char *id, int64_t rowid)

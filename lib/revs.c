@@ -291,25 +291,23 @@ static int doc_find_from(wu_db *db, const char *doc_id, int64_t created, struct 
 		return rc;
 	sqlite3_bind_text(st, 1, doc_id, -1, SQLITE_STATIC);
 	rc = doc_read(db, st, d, found);
-	const char *colon = strchr(doc_id, ':');
-	if (rc || *found || !colon || colon - doc_id > 31)
+	char id[37];
+	const wu_type *t = rc || *found ? NULL : wu__doc_split(doc_id, id);
+	if (!t)
 		return rc;
-	char type[32];
-	memcpy(type, doc_id, (size_t)(colon - doc_id));
-	type[colon - doc_id] = '\0';
 	int64_t deleted = 1;
-	if (created && (rc = history_int(db, S_EVER_DELETED, colon + 1, NULL, &deleted)))
+	if (created && (rc = history_int(db, S_EVER_DELETED, id, NULL, &deleted)))
 		return rc;
 	if (!deleted)
 		d->origin = created;
-	else if ((rc = history_int(db, S_HISTORY_FIRST, colon + 1, type, &d->origin)))
+	else if ((rc = history_int(db, S_HISTORY_FIRST, id, t->name, &d->origin)))
 		return rc;
 	if (!d->origin)
 		return WU_OK;
 	if ((rc = stmt(db, S_DOC_LINKED, &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, d->origin);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, t->name, -1, SQLITE_STATIC);
 	return doc_read(db, st, d, found);
 }
 
