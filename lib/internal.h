@@ -28,6 +28,7 @@ struct wu_type_stmts {
 	sqlite3_stmt *select_one;
 	sqlite3_stmt *exists;
 	sqlite3_stmt *select_at;  /* by rowid; prepared on first use */
+	sqlite3_stmt *insert_rows; /* WU_STORE_ROWS rows at once (import); on first use */
 };
 
 /* Ids known to exist, so that an import of a million rows naming the same
@@ -122,12 +123,22 @@ int wu__record_get_typed(json_t **out, wu_db *db, const wu_type *t, const char *
 int wu__record_get_at(json_t **out, wu_db *db, const wu_type *t, const char *id, int64_t rowid);
 int wu__row_to_json(wu_db *db, const wu_type *t, sqlite3_stmt *st, json_t **out);
 int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
-/* wu__record_insert in two steps: prepare checks and completes `rec` and
- * touches no database unless wu__record_prepare_needs_db(t); store checks
- * references and writes. */
+/* wu__record_insert in steps, for import: prepare checks and completes `rec`
+ * and touches no database unless wu__record_prepare_needs_db(t);
+ * wu__check_refs checks its references; wu__records_insert writes checked
+ * records without their history, WU_STORE_ROWS in one statement (SQLite
+ * opens a table and each of its indexes once a statement: at one statement
+ * a row, that was a third of the instructions of a row). */
 int wu__record_prepare(wu_db *db, const wu_type *t, json_t *rec, unsigned flags);
 bool wu__record_prepare_needs_db(const wu_type *t);
-int wu__record_store(wu_db *db, const wu_type *t, const json_t *rec, const json_t *const *cols, unsigned flags);
+#define WU_STORE_ROWS 32
+struct wu_row {
+	const json_t *rec;
+	const json_t *const *cols; /* wu__record_columns of rec */
+};
+/* Inserts `n` records of type `t` in order; on error, *failed is the index
+ * of the record the message is about. */
+int wu__records_insert(wu_db *db, const wu_type *t, const struct wu_row *rows, size_t n, size_t *failed);
 /* A record's values in column order: id, created, updated, then the type's
  * fields (NULL where unset); `cols` holds WU_MAX_COLUMNS. Looked up once, so
  * that store (cols given) need not search the record again. */
@@ -137,7 +148,8 @@ void wu__record_columns(const wu_type *t, const json_t *rec, const json_t **cols
 int wu__rowid_marks(wu_db *db, int64_t *marks);
 /* One "create" history row for every record inserted after `marks`. */
 int wu__history_since(wu_db *db, const int64_t *marks);
-int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec);
+/* `cols` as wu__record_columns, or NULL to look them up. */
+int wu__check_refs(wu_db *db, const wu_type *t, const json_t *rec, const json_t *const *cols);
 typedef int (*wu__row_fn)(wu_db *db, const wu_type *t, sqlite3_stmt *st, void *payload);
 int wu__list_rows(wu_db *db, const wu_type *t, const wu_query *q, wu__row_fn fn, void *payload, bool *stopped);
 /* The column index of the currency that a MONEY field `f` of `t` is in. */

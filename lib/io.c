@@ -383,26 +383,85 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* Records checked and waiting to be stored together: consecutive records of
+ * one type, pointing into the batch being stored. */
+struct pending {
+	const wu_type *t;
+	size_t n;
+	struct parsed *item[WU_STORE_ROWS];
+};
+
+static void count_stored(const wu_import_opts *o, const struct parsed *p, uint64_t *count)
+{
+	(*count)++;
+	progress(o, p->bytes, *count, false);
+}
+
+static int failed_at(wu_db *db, const wu_import_opts *o, const struct parsed *p, int rc)
+{
+	wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)p->line);
+	return rc;
+}
+
+static int flush(wu_db *db, struct pending *w, const wu_import_opts *o, uint64_t *count)
+{
+	struct wu_row rows[WU_STORE_ROWS];
+	size_t n = w->n, failed = 0;
+	w->n = 0;
+	if (!n)
+		return WU_OK;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct wu_row){ .rec = w->item[i]->rec, .cols = w->item[i]->cols };
+	int rc = wu__records_insert(db, w->t, rows, n, &failed);
+	if (rc)
+		return failed_at(db, o, w->item[failed], rc);
+	for (size_t i = 0; i < n; i++)
+		count_stored(o, w->item[i], count);
+	return WU_OK;
+}
+
+/* A record the reader prepared: its references checked now, its row
+ * written with the next ones of its type. Waiting records are all of one
+ * type and no type refers to its own (tests/unit/test-io.c holds the model
+ * to that), so a reference never names a record that is still waiting. */
+static int store_prepared(wu_db *db, struct pending *w, struct parsed *p, const wu_import_opts *o, uint64_t *count)
+{
+	int rc = w->n && w->t != p->t ? flush(db, w, o, count) : WU_OK;
+	if (rc)
+		return rc; /* about a record before this one, named already */
+	if ((rc = wu__check_refs(db, p->t, p->rec, p->cols)))
+		return failed_at(db, o, p, rc);
+	w->t = p->t;
+	w->item[w->n++] = p;
+	return w->n == WU_STORE_ROWS ? flush(db, w, o, count) : WU_OK;
+}
+
+static int store_one(wu_db *db, struct pending *w, struct parsed *p, const wu_import_opts *o, unsigned flags,
+		     uint64_t *count)
+{
+	int rc = flush(db, w, o, count); /* first the records before it */
+	if (rc)
+		return rc;
+	if (p->rc)
+		rc = p->msg ? wu__err(db, p->rc, "%s", p->msg) : wu__err_nomem(db);
+	else if (!(rc = wu__record_insert(db, p->t, p->rec, flags)))
+		count_stored(o, p, count);
+	return rc ? failed_at(db, o, p, rc) : WU_OK;
+}
+
 /* The writer's side: takes records in input order and stores them. */
 static int store_all(wu_db *db, struct queue *q, const wu_import_opts *o, unsigned flags, uint64_t *count)
 {
+	struct pending w = { 0 };
 	struct batch *b;
 	int rc = WU_OK;
 	while (!rc && (b = queue_take(q))) {
 		for (size_t i = 0; i < b->n && !rc; i++) {
 			struct parsed *p = &b->item[i];
-			if (p->rc)
-				rc = p->msg ? wu__err(db, p->rc, "%s", p->msg) : wu__err_nomem(db);
-			else
-				rc = p->prepared ? wu__record_store(db, p->t, p->rec, p->cols, flags)
-						 : wu__record_insert(db, p->t, p->rec, flags);
-			if (rc) {
-				wu__err_prefix(db, "%s:%llu", o->source ? o->source : "line", (unsigned long long)p->line);
-			} else {
-				(*count)++;
-				progress(o, p->bytes, *count, false);
-			}
+			rc = p->prepared && !p->rc ? store_prepared(db, &w, p, o, count) : store_one(db, &w, p, o, flags, count);
 		}
+		if (!rc) /* the records wait in the batch, which goes back to the reader */
+			rc = flush(db, &w, o, count);
 		queue_done(q, b);
 	}
 	if (!rc && q->lost) /* read after the reader finished: no lock needed */

@@ -443,6 +443,7 @@ void wu_db_close(wu_db *db)
 			sqlite3_finalize(db->stmts[i].select_one);
 			sqlite3_finalize(db->stmts[i].exists);
 			sqlite3_finalize(db->stmts[i].select_at);
+			sqlite3_finalize(db->stmts[i].insert_rows);
 		}
 	}
 	sqlite3_finalize(db->history_insert);

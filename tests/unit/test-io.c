@@ -254,6 +254,180 @@ static void demo_refuses_a_real_database(void **state)
 	assert_int_equal(count(db), 1);
 }
 
+/* ---- many records: the writer stores WU_STORE_ROWS in one statement ---------- */
+
+struct text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void text_open(struct text *t)
+{
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+	assert_non_null(t->f);
+}
+
+static char *text_close(struct text *t)
+{
+	fclose(t->f);
+	return t->buf;
+}
+
+static void make_id(char id[37], int kind, int i)
+{
+	snprintf(id, 37, "%08d-0000-4000-8000-%012d", kind, i);
+}
+
+/* A waiting run holds one type, so a reference never names a waiting record
+ * (lib/io.c, store_prepared): that holds while no type refers to its own. */
+static void no_type_refers_to_its_own(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < wu_type_count(); i++) {
+		const wu_type *t = wu_type_at(i);
+		for (size_t k = 0; k < t->nfields; k++) {
+			const wu_field *f = &t->fields[k];
+			if ((f->kind == WU_K_REF || f->kind == WU_K_REFSET) && !strcmp(f->ref, t->name))
+				fail_msg("%s.%s refers to %s: see store_prepared in lib/io.c", t->name, f->name, t->name);
+		}
+	}
+}
+
+/* 100 budget lines (three full statements and a short run) between other
+ * types: each value lands in its own record, and each record has its
+ * history row pointing at its table row. */
+static void import_many_records(wu_db *db)
+{
+	enum { LINES = 100 };
+	char org[2][37], prj[37], id[37];
+	struct text t;
+	text_open(&t);
+	for (int i = 0; i < 2; i++) {
+		make_id(org[i], 1, i);
+		fprintf(t.f, "{\"type\":\"org\",\"id\":\"%s\",\"name\":\"Org %d\",\"kind\":\"academic\",\"country\":\"GB\"}\n", org[i], i);
+	}
+	make_id(prj, 2, 0);
+	fprintf(t.f, "{\"type\":\"project\",\"id\":\"%s\",\"title\":\"P\",\"lead_org\":\"%s\"}\n", prj, org[0]);
+	for (int i = 0; i < LINES; i++) {
+		make_id(id, 3, i);
+		fprintf(t.f,
+			"{\"type\":\"budget\",\"id\":\"%s\",\"project\":\"%s\",\"recipient\":\"%s\",\"category\":\"kt\","
+			"\"amount\":\"%d.%02d\",\"currency\":\"%s\",\"value_date\":\"2024-01-01\",\"note\":\"line %d\"%s}\n",
+			id, prj, org[i % 2], i * 7, i % 100, i % 3 ? "GBP" : "KES", i, i % 5 ? "" : ",\"match_required\":true");
+	}
+	fprintf(t.f, "{\"type\":\"org\",\"name\":\"Last\",\"kind\":\"ngo\",\"country\":\"KE\"}\n");
+	char *jsonl = text_close(&t);
+	uint64_t n = 0;
+	if (import_text(db, "jsonl", NULL, jsonl, &n) != WU_OK)
+		fail_msg("import: %s", wu_errmsg(db));
+	assert_int_equal(n, LINES + 4);
+	for (int i = 0; i < LINES; i++) {
+		json_t *rec = NULL;
+		char amount[32], note[32];
+		make_id(id, 3, i);
+		assert_int_equal(wu_record_get(&rec, db, id), WU_OK);
+		snprintf(amount, sizeof amount, "%d.%02d", i * 7, i % 100);
+		snprintf(note, sizeof note, "line %d", i);
+		assert_string_equal(json_string_value(json_object_get(rec, "amount")), amount);
+		assert_string_equal(json_string_value(json_object_get(rec, "currency")), i % 3 ? "GBP" : "KES");
+		assert_string_equal(json_string_value(json_object_get(rec, "note")), note);
+		assert_string_equal(json_string_value(json_object_get(rec, "recipient")), org[i % 2]);
+		assert_true(json_is_true(json_object_get(rec, "match_required")) == (i % 5 == 0));
+		json_decref(rec);
+	}
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db->sql,
+					    "SELECT count(*) FROM history h JOIN budget b ON b.rowid = h.rec AND b.id = h.id "
+					    "WHERE h.op = 'create' AND h.type = 'budget'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), LINES);
+	sqlite3_finalize(st);
+	free(jsonl);
+}
+
+static void many_records_each_in_its_own_row(void **state)
+{
+	import_many_records(*state);
+}
+
+/* An SQLite that allows fewer parameters than 32 rows need (999 before
+ * 3.32; budget has 17 columns) gets them one at a time. */
+static void few_parameters_one_row_at_a_time(void **state)
+{
+	wu_db *db = *state;
+	sqlite3_limit(db->sql, SQLITE_LIMIT_VARIABLE_NUMBER, 100);
+	import_many_records(db);
+}
+
+/* A duplicate id anywhere in a run (first, middle, last row of a statement,
+ * or the short run after them) names its own line, in JSON Lines and CSV. */
+static void a_duplicate_among_many_names_its_line(void **state)
+{
+	wu_db *db = *state;
+	static const int dup[] = { 2, 31, 32, 33, 40, 64, 65, 96, 97, 100 };
+	for (size_t k = 0; k < sizeof dup / sizeof dup[0]; k++) {
+		for (int csv = 0; csv < 2; csv++) {
+			struct text t;
+			char id[37], want[128];
+			text_open(&t);
+			if (csv)
+				fprintf(t.f, "id,name,kind,country\n");
+			for (int line = 1; line <= 100; line++) {
+				make_id(id, 1, line == dup[k] ? line - 1 : line);
+				fprintf(t.f, csv ? "%s,Org %d,academic,GB\n"
+						 : "{\"type\":\"org\",\"id\":\"%s\",\"name\":\"Org %d\",\"kind\":\"academic\",\"country\":\"GB\"}\n",
+					id, line);
+			}
+			char *text = text_close(&t);
+			uint64_t n = 0;
+			make_id(id, 1, dup[k] - 1);
+			snprintf(want, sizeof want, "test:%d: org.id: '%s' exists already", dup[k] + csv, id);
+			int rc = import_text(db, csv ? "csv" : "jsonl", csv ? "org" : NULL, text, &n);
+			if (rc == WU_OK)
+				fail_msg("line %d: imported", dup[k]);
+			assert_contains(wu_errmsg(db), want);
+			assert_int_equal(count(db), 0);
+			free(text);
+		}
+	}
+}
+
+/* A unique constraint other than the id (one partnership per project and
+ * organisation) is named too, at its line, in the middle of a statement. */
+static void a_second_partnership_among_many_names_its_line(void **state)
+{
+	wu_db *db = *state;
+	struct text t;
+	char org[37], prj[37], id[37];
+	text_open(&t);
+	for (int i = 0; i < 40; i++) {
+		make_id(org, 1, i);
+		fprintf(t.f, "{\"type\":\"org\",\"id\":\"%s\",\"name\":\"Org %d\",\"kind\":\"academic\",\"country\":\"GB\"}\n", org, i);
+	}
+	make_id(prj, 2, 0);
+	make_id(org, 1, 0);
+	fprintf(t.f, "{\"type\":\"project\",\"id\":\"%s\",\"title\":\"P\",\"lead_org\":\"%s\"}\n", prj, org);
+	for (int i = 0; i < 40; i++) { /* lines 42..81; line 72 repeats org 10 */
+		make_id(id, 3, i);
+		make_id(org, 1, i == 30 ? 10 : i);
+		fprintf(t.f, "{\"type\":\"partnership\",\"id\":\"%s\",\"project\":\"%s\",\"org\":\"%s\"}\n", id, prj, org);
+	}
+	char *jsonl = text_close(&t);
+	uint64_t n = 0;
+	assert_int_not_equal(import_text(db, "jsonl", NULL, jsonl, &n), WU_OK);
+	char want[160];
+	make_id(org, 1, 10);
+	snprintf(want, sizeof want, "test:72: partnership.org: '%s' is already a partner", org);
+	assert_contains(wu_errmsg(db), want);
+	assert_int_equal(count(db), 0);
+	free(jsonl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +439,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(demo_round_trips_through_jsonl_and_csv, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(demo_refuses_a_real_database, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(export_matches_the_canonical_dump, db_setup, db_teardown),
+		cmocka_unit_test(no_type_refers_to_its_own),
+		cmocka_unit_test_setup_teardown(many_records_each_in_its_own_row, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(few_parameters_one_row_at_a_time, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(a_duplicate_among_many_names_its_line, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(a_second_partnership_among_many_names_its_line, db_setup, db_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
