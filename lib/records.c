@@ -684,7 +684,9 @@ int wu__rowid_marks(wu_db *db, int64_t *marks)
 }
 
 /* A new row always gets a rowid above the largest one, so the rows above the
- * marks are exactly those this import added, in the order it added them. */
+ * marks are exactly those this import added, in the order it added them.
+ * OR FAIL for the reason wu__records_insert uses it: no statement journal,
+ * and a failure rolls the whole import back. */
 int wu__history_since(wu_db *db, const int64_t *marks)
 {
 	char now[32];
@@ -693,7 +695,7 @@ int wu__history_since(wu_db *db, const int64_t *marks)
 		const wu_type *t = wu_type_at(i);
 		sqlite3_stmt *st = NULL;
 		int rc = prepare_owned(db, &st, sqlite3_mprintf(
-			"INSERT INTO history (at, user, op, type, id, changes, rec) "
+			"INSERT OR FAIL INTO history (at, user, op, type, id, changes, rec) "
 			"SELECT ?1, ?2, 'create', ?3, id, NULL, rowid FROM \"%w\" WHERE rowid > ?4 ORDER BY rowid", t->name));
 		if (rc)
 			return rc;
