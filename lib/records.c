@@ -432,7 +432,8 @@ bool wu__id_valid(const char *s)
 		return false;
 	for (int i = 0; i < 36; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+		bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+		if (dash ? s[i] != '-' : !hex)
 			return false;
 	}
 	return true;

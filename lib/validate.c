@@ -543,7 +543,7 @@ static int normalise_money(wu_db *db, const wu_type *t, const wu_field *f, json_
 	}
 	char buf[40];
 	rc = wu_money_format(buf, sizeof buf, db, minor, json_string_value(cur));
-	if (rc)
+	if (rc || !strcmp(buf, s)) /* most amounts are written canonically already */
 		return rc;
 	return json_object_set_new(obj, f->name, json_string(buf)) ? wu__err_nomem(db) : WU_OK;
 }

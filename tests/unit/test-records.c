@@ -446,9 +446,29 @@ static void reference_cache_forgets_what_is_gone(void **state)
 	json_decref(o);
 }
 
+/* Ids are lowercase UUIDs: the characters either side of each range are not. */
+static void ids_are_lowercase_uuids(void **state)
+{
+	(void)state;
+	assert_true(wu__id_valid("00000000-0000-4000-8000-000000000000"));
+	assert_true(wu__id_valid("abcdef01-2345-4789-8abc-def012345678"));
+	static const char *const bad[] = {
+		"ABCDEF01-2345-4789-8abc-def012345678", "abcdef01-2345-4789-8abc-def01234567g",
+		"abcdef01-2345-4789-8abc-def01234567:", "abcdef01-2345-4789-8abc-def01234567/",
+		"abcdef01-2345-4789-8abc-def01234567`", "abcdef012-345-4789-8abc-def012345678",
+		"abcdef01-2345-4789-8abc-def01234567", "abcdef01-2345-4789-8abc-def0123456789",
+		"abcdef01+2345-4789-8abc-def012345678", "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (wu__id_valid(bad[i]))
+			fail_msg("'%s' passed as an id", bad[i]);
+	assert_false(wu__id_valid(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ids_are_lowercase_uuids),
 		cmocka_unit_test(every_type_has_a_valid_fixture),
 		cmocka_unit_test_setup_teardown(valid_records_are_stored_canonically, setup, teardown),
 		cmocka_unit_test_setup_teardown(canonical_forms, setup, teardown),
