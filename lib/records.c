@@ -583,6 +583,12 @@ int wu__record_insert(wu_db *db, const wu_type *t, json_t *rec, unsigned flags)
 	return rc ? rc : record_store(db, t, rec, flags);
 }
 
+/* The parameters one row of an INSERT takes: id, created, updated, fields. */
+static int row_width(const wu_type *t)
+{
+	return FIRST_FIELD_COL + (int)t->nfields;
+}
+
 /* INSERT OR FAIL of WU_STORE_ROWS rows. OR FAIL, not the default ABORT: a
  * statement that may abort half-way keeps a journal of the pages it changes,
  * so that it can undo its own rows, and an import undoes all of its rows on
@@ -595,7 +601,7 @@ static int prepare_insert_rows(wu_db *db, const wu_type *t, struct wu_type_stmts
 	char *cols = column_list(t);
 	if (!cols)
 		return wu__err_nomem(db);
-	int ncols = FIRST_FIELD_COL + (int)t->nfields;
+	int ncols = row_width(t);
 	sqlite3_str *q = sqlite3_str_new(db->sql);
 	sqlite3_str_appendf(q, "INSERT OR FAIL INTO \"%w\" (%s) VALUES ", t->name, cols);
 	for (int r = 0; r < WU_STORE_ROWS; r++) {
@@ -612,8 +618,7 @@ static int prepare_insert_rows(wu_db *db, const wu_type *t, struct wu_type_stmts
  * (999 before 3.32) gets them one row at a time. */
 static bool rows_fit(wu_db *db, const wu_type *t)
 {
-	int ncols = FIRST_FIELD_COL + (int)t->nfields;
-	return sqlite3_limit(db->sql, SQLITE_LIMIT_VARIABLE_NUMBER, -1) >= WU_STORE_ROWS * ncols;
+	return sqlite3_limit(db->sql, SQLITE_LIMIT_VARIABLE_NUMBER, -1) >= WU_STORE_ROWS * row_width(t);
 }
 
 /* Steps the WU_STORE_ROWS-row statement over `rows`; *done is how many of
@@ -622,7 +627,7 @@ static int insert_all_rows(wu_db *db, const wu_type *t, struct wu_type_stmts *ts
 			   size_t *done, size_t *failed)
 {
 	sqlite3_stmt *st = ts->insert_rows;
-	int ncols = FIRST_FIELD_COL + (int)t->nfields, rc = WU_OK;
+	int ncols = row_width(t), rc = WU_OK;
 	*done = 0;
 	for (size_t r = 0; r < WU_STORE_ROWS && !rc; r++)
 		if ((rc = bind_columns(db, t, st, 1 + (int)r * ncols, rows[r].cols)))
